@@ -1,0 +1,353 @@
+#include "socket.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+namespace {
+
+// Upper bound on datagrams handled per readiness so a busy socket cannot starve the loop.
+constexpr int kMaxDatagramsPerWake = 64;
+constexpr size_t kDefaultReadSize = 64 * 1024;
+
+// Opens the socket inside another network namespace by switching only this thread for the
+// duration of socket(2). The socket stays bound to that namespace for its whole life.
+int SocketInNamespace(const std::string& netns, int domain, int type, int protocol, int* err) {
+  int target = open(netns.c_str(), O_RDONLY | O_CLOEXEC);
+  if (target < 0) {
+    *err = errno;
+    return -1;
+  }
+  int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (self < 0) {
+    *err = errno;
+    close(target);
+    return -1;
+  }
+  int fd = -1;
+  if (setns(target, CLONE_NEWNET) < 0) {
+    *err = errno;
+  } else {
+    fd = socket(domain, type, protocol);
+    *err = fd < 0 ? errno : 0;
+    // Staying in the wrong namespace would silently redirect every later socket of the
+    // process; there is no safe way to continue.
+    if (setns(self, CLONE_NEWNET) < 0) abort();
+  }
+  close(target);
+  close(self);
+  return fd;
+}
+
+Napi::Buffer<uint8_t> BufferArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (info.Length() <= i || !info[i].IsBuffer()) {
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a Buffer");
+  }
+  return info[i].As<Napi::Buffer<uint8_t>>();
+}
+
+int IntArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (info.Length() <= i || !info[i].IsNumber()) {
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a number");
+  }
+  return info[i].As<Napi::Number>().Int32Value();
+}
+
+}  // namespace
+
+Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall) {
+  const char* name = uv_err_name(-err);
+  std::string msg = std::string(syscall) + " " + name + " (" + strerror(err) + ")";
+  Napi::Error e = Napi::Error::New(env, msg);
+  e.Set("code", Napi::String::New(env, name));
+  e.Set("errno", Napi::Number::New(env, err));
+  e.Set("syscall", Napi::String::New(env, syscall));
+  return e;
+}
+
+Napi::Function Socket::Init(Napi::Env env) {
+  return DefineClass(env, "Socket",
+                     {
+                         InstanceAccessor<&Socket::Fd>("fd"),
+                         InstanceMethod<&Socket::Bind>("bind"),
+                         InstanceMethod<&Socket::Connect>("connect"),
+                         InstanceMethod<&Socket::SendTo>("sendTo"),
+                         InstanceMethod<&Socket::SetOption>("setOption"),
+                         InstanceMethod<&Socket::GetOption>("getOption"),
+                         InstanceMethod<&Socket::GetSockName>("getSockName"),
+                         InstanceMethod<&Socket::SetReadSize>("setReadSize"),
+                         InstanceMethod<&Socket::Start>("start"),
+                         InstanceMethod<&Socket::Ref>("ref"),
+                         InstanceMethod<&Socket::Unref>("unref"),
+                         InstanceMethod<&Socket::Close>("close"),
+                     });
+}
+
+// new Socket(domain, type, protocol, netnsPath?)
+Socket::Socket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Socket>(info), readbuf_(kDefaultReadSize) {
+  Napi::Env env = info.Env();
+  env_ = env;
+  int domain = IntArg(info, 0, "domain");
+  int type = IntArg(info, 1, "type") | SOCK_NONBLOCK | SOCK_CLOEXEC;
+  int protocol = IntArg(info, 2, "protocol");
+  int err = 0;
+  if (info.Length() > 3 && info[3].IsString()) {
+    fd_ = SocketInNamespace(info[3].As<Napi::String>().Utf8Value(), domain, type, protocol, &err);
+  } else {
+    fd_ = socket(domain, type, protocol);
+    err = fd_ < 0 ? errno : 0;
+  }
+  if (fd_ < 0) throw ErrnoError(env, err, "socket");
+  napi_add_env_cleanup_hook(env, CleanupHook, this);
+  cleanup_registered_ = true;
+}
+
+Socket::~Socket() { CloseNow(); }
+
+void Socket::ThrowIfClosed(Napi::Env env) const {
+  if (fd_ < 0) throw ErrnoError(env, EBADF, "socket");
+}
+
+Napi::Value Socket::Fd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_); }
+
+Napi::Value Socket::Bind(const Napi::CallbackInfo& info) {
+  ThrowIfClosed(info.Env());
+  auto addr = BufferArg(info, 0, "address");
+  if (bind(fd_, reinterpret_cast<const sockaddr*>(addr.Data()), addr.Length()) < 0) {
+    throw ErrnoError(info.Env(), errno, "bind");
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value Socket::Connect(const Napi::CallbackInfo& info) {
+  ThrowIfClosed(info.Env());
+  auto addr = BufferArg(info, 0, "address");
+  if (connect(fd_, reinterpret_cast<const sockaddr*>(addr.Data()), addr.Length()) < 0) {
+    throw ErrnoError(info.Env(), errno, "connect");
+  }
+  return info.Env().Undefined();
+}
+
+// sendTo(data, address?) -> bytes sent. Non-blocking: EAGAIN is thrown like any error.
+Napi::Value Socket::SendTo(const Napi::CallbackInfo& info) {
+  ThrowIfClosed(info.Env());
+  auto data = BufferArg(info, 0, "data");
+  const sockaddr* to = nullptr;
+  socklen_t tolen = 0;
+  if (info.Length() > 1 && info[1].IsBuffer()) {
+    auto addr = info[1].As<Napi::Buffer<uint8_t>>();
+    to = reinterpret_cast<const sockaddr*>(addr.Data());
+    tolen = addr.Length();
+  }
+  ssize_t n;
+  do {
+    n = sendto(fd_, data.Data(), data.Length(), 0, to, tolen);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) throw ErrnoError(info.Env(), errno, "sendto");
+  return Napi::Number::New(info.Env(), static_cast<double>(n));
+}
+
+// setOption(level, name, value: number | Buffer)
+Napi::Value Socket::SetOption(const Napi::CallbackInfo& info) {
+  ThrowIfClosed(info.Env());
+  int level = IntArg(info, 0, "level");
+  int name = IntArg(info, 1, "name");
+  int rc;
+  if (info.Length() > 2 && info[2].IsBuffer()) {
+    auto value = info[2].As<Napi::Buffer<uint8_t>>();
+    rc = setsockopt(fd_, level, name, value.Data(), value.Length());
+  } else {
+    int value = IntArg(info, 2, "value");
+    rc = setsockopt(fd_, level, name, &value, sizeof(value));
+  }
+  if (rc < 0) throw ErrnoError(info.Env(), errno, "setsockopt");
+  return info.Env().Undefined();
+}
+
+// getOption(level, name) -> number; getOption(level, name, length) -> Buffer
+Napi::Value Socket::GetOption(const Napi::CallbackInfo& info) {
+  ThrowIfClosed(info.Env());
+  int level = IntArg(info, 0, "level");
+  int name = IntArg(info, 1, "name");
+  if (info.Length() > 2 && info[2].IsNumber()) {
+    std::vector<uint8_t> out(info[2].As<Napi::Number>().Uint32Value());
+    socklen_t len = out.size();
+    if (getsockopt(fd_, level, name, out.data(), &len) < 0) throw ErrnoError(info.Env(), errno, "getsockopt");
+    return Napi::Buffer<uint8_t>::Copy(info.Env(), out.data(), len);
+  }
+  int value = 0;
+  socklen_t len = sizeof(value);
+  if (getsockopt(fd_, level, name, &value, &len) < 0) throw ErrnoError(info.Env(), errno, "getsockopt");
+  return Napi::Number::New(info.Env(), value);
+}
+
+Napi::Value Socket::GetSockName(const Napi::CallbackInfo& info) {
+  ThrowIfClosed(info.Env());
+  sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+  if (getsockname(fd_, reinterpret_cast<sockaddr*>(&ss), &len) < 0) {
+    throw ErrnoError(info.Env(), errno, "getsockname");
+  }
+  return Napi::Buffer<uint8_t>::Copy(info.Env(), reinterpret_cast<uint8_t*>(&ss), len);
+}
+
+Napi::Value Socket::SetReadSize(const Napi::CallbackInfo& info) {
+  int size = IntArg(info, 0, "size");
+  if (size < 64) throw Napi::RangeError::New(info.Env(), "read size must be at least 64 bytes");
+  readbuf_.resize(static_cast<size_t>(size));
+  return info.Env().Undefined();
+}
+
+// start(onMessage(data, from, truncated, timestampNs?), onError(err))
+Napi::Value Socket::Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ThrowIfClosed(env);
+  if (poll_ != nullptr) throw Napi::Error::New(env, "socket already started");
+  if (info.Length() < 2 || !info[0].IsFunction() || !info[1].IsFunction()) {
+    throw Napi::TypeError::New(env, "start(onMessage, onError) needs two functions");
+  }
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+    throw Napi::Error::New(env, "no event loop for this environment");
+  }
+  poll_ = new uv_poll_t;
+  int rc = uv_poll_init(loop, poll_, fd_);
+  if (rc < 0) {
+    delete poll_;
+    poll_ = nullptr;
+    throw ErrnoError(env, -rc, "uv_poll_init");
+  }
+  poll_->data = this;
+  on_message_ = Napi::Persistent(info[0].As<Napi::Function>());
+  on_error_ = Napi::Persistent(info[1].As<Napi::Function>());
+  // Keep the wrapper alive while the kernel can still deliver to it.
+  self_ = Napi::Persistent(Value());
+  async_context_ = new Napi::AsyncContext(env, "ipmpd.Socket");
+  if (!referenced_) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+  rc = uv_poll_start(poll_, UV_READABLE, OnPoll);
+  if (rc < 0) throw ErrnoError(env, -rc, "uv_poll_start");
+  return env.Undefined();
+}
+
+Napi::Value Socket::Ref(const Napi::CallbackInfo& info) {
+  referenced_ = true;
+  if (poll_) uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
+  return info.Env().Undefined();
+}
+
+Napi::Value Socket::Unref(const Napi::CallbackInfo& info) {
+  referenced_ = false;
+  if (poll_) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+  return info.Env().Undefined();
+}
+
+Napi::Value Socket::Close(const Napi::CallbackInfo& info) {
+  CloseNow();
+  return info.Env().Undefined();
+}
+
+void Socket::OnPoll(uv_poll_t* handle, int status, int /*events*/) {
+  auto* self = static_cast<Socket*>(handle->data);
+  if (status < 0) {
+    self->DeliverError(-status, "poll");
+    return;
+  }
+  self->Drain();
+}
+
+void Socket::Drain() {
+  Napi::Env env(env_);
+  Napi::HandleScope scope(env);
+  alignas(cmsghdr) uint8_t control[256];
+  for (int i = 0; i < kMaxDatagramsPerWake && fd_ >= 0; i++) {
+    sockaddr_storage from;
+    iovec iov{readbuf_.data(), readbuf_.size()};
+    msghdr msg{};
+    msg.msg_name = &from;
+    msg.msg_namelen = sizeof(from);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    // MSG_TRUNC makes packet and netlink sockets return the full datagram length.
+    ssize_t n = recvmsg(fd_, &msg, MSG_TRUNC);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      DeliverError(errno, "recvmsg");
+      return;
+    }
+    bool truncated = (msg.msg_flags & MSG_TRUNC) != 0 || static_cast<size_t>(n) > readbuf_.size();
+    size_t len = static_cast<size_t>(n) > readbuf_.size() ? readbuf_.size() : static_cast<size_t>(n);
+    Napi::Value stamp = env.Undefined();
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+        timespec ts;
+        memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+        stamp = Napi::BigInt::New(env, static_cast<int64_t>(static_cast<int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec));
+      }
+    }
+    auto data = Napi::Buffer<uint8_t>::Copy(env, readbuf_.data(), len);
+    auto source = Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<uint8_t*>(&from), msg.msg_namelen);
+    try {
+      on_message_.MakeCallback(Value(), {data, source, Napi::Boolean::New(env, truncated), stamp},
+                               *async_context_);
+    } catch (const Napi::Error& e) {
+      // A throw in the JS handler becomes an ordinary uncaught exception, never a C++
+      // exception unwinding through libuv.
+      napi_fatal_exception(env_, e.Value());
+      return;
+    }
+  }
+}
+
+void Socket::DeliverError(int err, const char* syscall) {
+  if (on_error_.IsEmpty()) return;
+  Napi::Env env(env_);
+  Napi::HandleScope scope(env);
+  try {
+    on_error_.MakeCallback(Value(), {ErrnoError(env, err, syscall).Value()}, *async_context_);
+  } catch (const Napi::Error& e) {
+    napi_fatal_exception(env_, e.Value());
+  }
+}
+
+void Socket::OnHandleClosed(uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); }
+
+void Socket::CleanupHook(void* arg) {
+  auto* self = static_cast<Socket*>(arg);
+  self->cleanup_registered_ = false;
+  self->CloseNow();
+}
+
+void Socket::CloseNow() {
+  if (poll_ != nullptr) {
+    // Stop polling before the descriptor goes away, as libuv requires.
+    uv_poll_stop(poll_);
+    uv_close(reinterpret_cast<uv_handle_t*>(poll_), OnHandleClosed);
+    poll_ = nullptr;
+  }
+  if (fd_ >= 0) {
+    close(fd_);
+    fd_ = -1;
+  }
+  if (cleanup_registered_) {
+    napi_remove_env_cleanup_hook(env_, CleanupHook, this);
+    cleanup_registered_ = false;
+  }
+  on_message_.Reset();
+  on_error_.Reset();
+  if (async_context_ != nullptr) {
+    delete async_context_;
+    async_context_ = nullptr;
+  }
+  self_.Reset();
+}

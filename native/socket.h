@@ -1,0 +1,54 @@
+// One generic non-blocking datagram socket for JavaScript, read with uv_poll on the
+// calling environment's loop. It knows nothing of netlink, ARP or ICMP: addresses travel
+// as raw sockaddr bytes and payloads as Buffers; all protocol work is done in TypeScript.
+#pragma once
+
+#include <napi.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <vector>
+
+class Socket : public Napi::ObjectWrap<Socket> {
+ public:
+  static Napi::Function Init(Napi::Env env);
+  explicit Socket(const Napi::CallbackInfo& info);
+  ~Socket() override;
+
+ private:
+  Napi::Value Fd(const Napi::CallbackInfo& info);
+  Napi::Value Bind(const Napi::CallbackInfo& info);
+  Napi::Value Connect(const Napi::CallbackInfo& info);
+  Napi::Value SendTo(const Napi::CallbackInfo& info);
+  Napi::Value SetOption(const Napi::CallbackInfo& info);
+  Napi::Value GetOption(const Napi::CallbackInfo& info);
+  Napi::Value GetSockName(const Napi::CallbackInfo& info);
+  Napi::Value SetReadSize(const Napi::CallbackInfo& info);
+  Napi::Value Start(const Napi::CallbackInfo& info);
+  Napi::Value Ref(const Napi::CallbackInfo& info);
+  Napi::Value Unref(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+
+  static void OnPoll(uv_poll_t* handle, int status, int events);
+  static void OnHandleClosed(uv_handle_t* handle);
+  static void CleanupHook(void* arg);
+
+  void Drain();
+  void DeliverError(int err, const char* syscall);
+  void CloseNow();
+  void ThrowIfClosed(Napi::Env env) const;
+
+  int fd_ = -1;
+  uv_poll_t* poll_ = nullptr;
+  bool referenced_ = true;
+  bool cleanup_registered_ = false;
+  napi_env env_ = nullptr;
+  std::vector<uint8_t> readbuf_;
+  Napi::FunctionReference on_message_;
+  Napi::FunctionReference on_error_;
+  Napi::ObjectReference self_;
+  Napi::AsyncContext* async_context_ = nullptr;
+};
+
+// Builds a JS Error carrying the errno name in `code`, the number in `errno` and the syscall.
+Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall);

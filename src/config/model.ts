@@ -1,0 +1,93 @@
+// The one configuration model every input (Solaris /etc, ipadm scripts, native YAML) is
+// turned into, and that the daemon consumes. Addresses are "address/prefix" strings.
+
+export interface MpathdSettings {
+  /** FAILURE_DETECTION_TIME in milliseconds (Solaris default 10000, floor 100). */
+  failureDetectionTime: number;
+  /** FAILBACK=yes: repaired NICs take their data addresses back. */
+  failback: boolean;
+  /** TRACK_INTERFACES_ONLY_WITH_GROUPS (kept for fidelity; ipmpd only tracks group members). */
+  trackInterfacesOnlyWithGroups: boolean;
+}
+
+export interface InterfaceConfig {
+  /** Linux interface name. */
+  name: string;
+  /** Standby: carries only its test address until another member fails. */
+  standby: boolean;
+  /** Test addresses (address/prefix), v4 and/or v6; they never move. */
+  testAddresses: string[];
+  /** Name on the Solaris host this came from, when migrated. */
+  solarisName?: string;
+}
+
+export interface DataAddress {
+  /** address/prefix */
+  address: string;
+  /** Home NIC (Linux name): where the address lives while that NIC is healthy. */
+  interface: string;
+  /** Never chosen as a source address (IPv6 preferred_lft 0; IPv4 via route src choice). */
+  deprecated: boolean;
+  /** Administratively up (Solaris `up`); a down address is kept in the model but not placed. */
+  up: boolean;
+}
+
+/** active-standby: some member is standby. outbound-spread: all members active. */
+export type PlacementMode = 'active-standby' | 'outbound-spread';
+
+export type ProbeMode = 'icmp' | 'arp' | 'both';
+
+export interface AnnounceSettings {
+  /** Gratuitous ARPs per placed IPv4 address (Solaris arp_publish_count 5). */
+  arpCount: number;
+  /** Spacing of ARP announcements in ms (Solaris arp_publish_interval 2000). */
+  arpIntervalMs: number;
+  /** Unsolicited NAs per placed IPv6 address (Solaris ndp_unsolicit_count 3). */
+  naCount: number;
+  /** Spacing of NA announcements in ms (Solaris ndp_unsolicit_interval 2000). */
+  naIntervalMs: number;
+}
+
+export interface GroupConfig {
+  name: string;
+  mode: PlacementMode;
+  interfaces: InterfaceConfig[];
+  dataAddresses: DataAddress[];
+  announce: AnnounceSettings;
+  probe: ProbeMode;
+}
+
+export interface IpmpConfig {
+  mpathd: MpathdSettings;
+  defaultRouters: string[];
+  groups: GroupConfig[];
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  severity: Severity;
+  /** Stable, upper-case identifier such as DUPLICATE_DATA_ADDRESS. */
+  code: string;
+  /** Path relative to the input root (e.g. etc/hostname.ce1) or the YAML file path. */
+  file: string;
+  /** 1-based line; 0 when the finding is about a file as a whole. */
+  line: number;
+  column?: number;
+  message: string;
+}
+
+export const DEFAULT_MPATHD: MpathdSettings = {
+  failureDetectionTime: 10000,
+  failback: true,
+  trackInterfacesOnlyWithGroups: true,
+};
+
+export const DEFAULT_ANNOUNCE: AnnounceSettings = {
+  arpCount: 5,
+  arpIntervalMs: 2000,
+  naCount: 3,
+  naIntervalMs: 2000,
+};
+
+export const MIN_FAILURE_DETECTION_TIME = 100;

@@ -1,0 +1,31 @@
+// One pino root logger for the process; components and NICs get child loggers so every
+// line says which part and which interface it is about.
+import pino, { type Logger, type LevelWithSilent } from 'pino';
+
+export type { Logger };
+
+// journald reads a leading <N> as the syslog priority of a stdout line (sd-daemon(3)).
+const JOURNAL_PRIORITY: Record<number, number> = { 10: 7, 20: 7, 30: 6, 40: 4, 50: 3, 60: 2 };
+
+export interface LogOptions {
+  level?: LevelWithSilent;
+  /** Prefix each line with a journald priority (<6>{...}); on when running under systemd. */
+  journal?: boolean;
+  destination?: pino.DestinationStream;
+}
+
+export function createLogger(opts: LogOptions = {}): Logger {
+  const dest = opts.destination ?? pino.destination({ dest: 1, sync: true });
+  const stream: pino.DestinationStream = opts.journal
+    ? { write: (line: string) => { dest.write(`<${priorityOf(line)}>${line}`); } }
+    : dest;
+  return pino({ level: opts.level ?? 'info', base: { svc: 'ipmpd' }, timestamp: pino.stdTimeFunctions.isoTime }, stream);
+}
+
+function priorityOf(line: string): number {
+  const m = /"level":(\d+)/.exec(line);
+  return JOURNAL_PRIORITY[Number(m?.[1] ?? 30)] ?? 6;
+}
+
+/** A logger that drops everything, for library use and unit tests. */
+export const silentLogger: Logger = pino({ level: 'silent' });
