@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
+#include <linux/filter.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -155,13 +156,23 @@ Napi::Value Socket::SendTo(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(n));
 }
 
-// setOption(level, name, value: number | Buffer)
+// setOption(level, name, value: number | Buffer); SO_ATTACH_FILTER takes the raw instructions.
 Napi::Value Socket::SetOption(const Napi::CallbackInfo& info) {
   ThrowIfClosed(info.Env());
   int level = IntArg(info, 0, "level");
   int name = IntArg(info, 1, "name");
   int rc;
-  if (info.Length() > 2 && info[2].IsBuffer()) {
+  if (info.Length() > 2 && info[2].IsBuffer() && level == SOL_SOCKET && name == SO_ATTACH_FILTER) {
+    // Classic BPF: the buffer holds sock_filter instructions; the kernel wants a
+    // sock_fprog pointing at them, which only native code can build.
+    auto insns = info[2].As<Napi::Buffer<uint8_t>>();
+    if (insns.Length() == 0 || insns.Length() % sizeof(sock_filter) != 0) {
+      throw Napi::RangeError::New(info.Env(), "BPF program must be a non-empty array of 8-byte instructions");
+    }
+    sock_fprog prog{static_cast<unsigned short>(insns.Length() / sizeof(sock_filter)),
+                    reinterpret_cast<sock_filter*>(insns.Data())};
+    rc = setsockopt(fd_, level, name, &prog, sizeof(prog));
+  } else if (info.Length() > 2 && info[2].IsBuffer()) {
     auto value = info[2].As<Napi::Buffer<uint8_t>>();
     rc = setsockopt(fd_, level, name, value.Data(), value.Length());
   } else {
