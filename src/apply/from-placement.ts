@@ -1,0 +1,53 @@
+// Engine placement (group terms) → Intent (kernel terms). Test addresses stay on their own
+// NIC; data addresses go where the engine put them; every configured address is "managed".
+import type { IpmpConfig } from '../config/model.js';
+import type { Placement } from '../engine/types.js';
+import type { AddressIntent, Intent, RouteIntent } from './intent.js';
+
+function splitPrefix(text: string): { address: string; prefixLen: number } {
+  const [address = '', len] = text.split('/');
+  return { address, prefixLen: Number(len) };
+}
+
+const isLinkLocal6 = (a: string): boolean => /^fe[89ab][0-9a-f]:/i.test(a);
+
+export function intentFromPlacement(placement: Placement, config: IpmpConfig): Intent {
+  const addresses: AddressIntent[] = [];
+  const routes: RouteIntent[] = [];
+  const managed = new Set<string>();
+  for (const g of config.groups) {
+    for (const m of g.interfaces) for (const t of m.testAddresses) managed.add(splitPrefix(t).address);
+    for (const d of g.dataAddresses) managed.add(splitPrefix(d.address).address);
+  }
+  for (const g of placement.groups) {
+    for (const m of g.members) {
+      if (!m.present) continue;
+      for (const t of m.testAddresses) {
+        const { address, prefixLen } = splitPrefix(t.address);
+        // IPv6 link-local test addresses are never chosen for global destinations anyway;
+        // any other test address is marked deprecated so it is never a preferred source.
+        addresses.push({ group: g.group, ifname: m.ifname, family: t.family, address, prefixLen, role: 'test', deprecated: !(t.family === 6 && isLinkLocal6(address)) });
+      }
+    }
+    for (const a of g.addresses) {
+      if (a.nic === null || !a.up) continue;
+      const { address, prefixLen } = splitPrefix(a.address);
+      addresses.push({ group: g.group, ifname: a.nic, family: a.family, address, prefixLen, role: 'data', deprecated: a.deprecated });
+    }
+    for (const r of g.routes) {
+      const isDefault = r.dst === 'default';
+      const { address, prefixLen } = isDefault ? { address: r.family === 4 ? '0.0.0.0' : '::', prefixLen: 0 } : splitPrefix(r.dst);
+      routes.push({
+        group: g.group, family: r.family, dst: address, dstLen: prefixLen,
+        nexthops: r.nexthops.map((h) => ({ ifname: h.ifname, ...(h.gateway ? { gateway: h.gateway } : {}) })),
+        ...(r.prefsrc ? { prefsrc: splitPrefix(r.prefsrc).address } : {}),
+      });
+    }
+  }
+  return {
+    members: config.groups.flatMap((g) => g.interfaces.map((i) => i.name)),
+    addresses,
+    routes,
+    managed: [...managed],
+  };
+}

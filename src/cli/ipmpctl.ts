@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// ipmpctl: configuration tools. migrate (Solaris /etc → YAML), check (validate), plan (dry run).
+import { runCheck } from './ipmpctl-check.js';
+import { runMigrate } from './ipmpctl-migrate.js';
+import { runPlan } from './ipmpctl-plan.js';
+import { runMain, type Io } from './main.js';
+
+const HELP = `Usage: ipmpctl <command> [options]
+
+  migrate DIR [--map A=B ...] [-o FILE] [-j]
+        Read a Solaris root (or its etc/) and write the native YAML configuration.
+        Findings go to stderr as "severity code file:line message".
+  check PATH [--map A=B ...] [-j]
+        Validate a native YAML file or a Solaris directory; print the normalized model.
+  plan PATH [--map A=B ...] [-j]
+        Print the exact changes (sysctls, links, addresses, routes) applying PATH would
+        make on this host now, without making them.
+
+Exit status: 0 no error findings, 1 error findings, 2 usage or unreadable input.
+`;
+
+export async function runIpmpctl(argv: string[], io: Io): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'migrate': return runMigrate(rest, io);
+    case 'check': return runCheck(rest, io);
+    case 'plan': return runPlan(rest, io);
+    case '-h':
+    case '--help':
+    case 'help':
+      io.stdout.write(HELP);
+      return 0;
+    default:
+      io.stderr.write(cmd ? `ipmpctl: unknown command '${cmd}'\n${HELP}` : HELP);
+      return 2;
+  }
+}
+
+runMain(import.meta.url, runIpmpctl);

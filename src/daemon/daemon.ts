@@ -1,0 +1,283 @@
+// ipmpd's event loop: netlink link events → engine → intent → kernel + announcements. The
+// hot path (carrier loss → address added → first GARP) is synchronous from the monitor
+// callback to the sendmsg calls; nothing on it waits on a timer or spawns a process.
+import type { IpmpConfig } from '../config/model.js';
+import { Engine } from '../engine/engine.js';
+import type { EngineEvent, EngineResult, LogEvent } from '../engine/types.js';
+import { Announcer } from '../apply/announcer.js';
+import { Applier } from '../apply/applier.js';
+import { intentFromPlacement } from '../apply/from-placement.js';
+import type { Intent } from '../apply/intent.js';
+import { globalSysctls, memberSysctls, SysctlKeeper } from '../apply/sysctl.js';
+import { ControlServer } from '../control/server.js';
+import type { Reply, Request } from '../control/protocol.js';
+import { RtnlClient } from '../netlink/client.js';
+import { RtnlMonitor, type MonitorEvent } from '../netlink/monitor.js';
+import type { Link } from '../netlink/types.js';
+import type { Logger } from '../log.js';
+import { DEFAULT_ANNOUNCE } from '../config/model.js';
+import type { Notifier } from './sd-notify.js';
+import { loadDaemonConfig, type ConfigSource } from './config-source.js';
+
+export interface DaemonOptions {
+  source: ConfigSource;
+  socketPath: string;
+  log: Logger;
+  notifier: Notifier;
+}
+
+const DEFAULT_INVARIANT_CHECK_MS = 20_000;
+
+const now = (): number => performance.now();
+
+export class Daemon {
+  private config!: IpmpConfig;
+  private engine!: Engine;
+  private monitor!: RtnlMonitor;
+  private client!: RtnlClient;
+  private announcer!: Announcer;
+  private applier!: Applier;
+  private control: ControlServer | undefined;
+  private readonly sysctls = new SysctlKeeper();
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private invariantTimer: NodeJS.Timeout | undefined;
+  /** Last link verdict fed to the engine per member, so unrelated link changes are not events. */
+  private readonly linkFed = new Map<string, boolean | 'missing'>();
+  private stopping = false;
+  private readonly log: Logger;
+
+  private constructor(private readonly opts: DaemonOptions) {
+    this.log = opts.log;
+  }
+
+  /** Loads the configuration, applies the initial placement, opens the control socket, then READY=1. */
+  static async start(opts: DaemonOptions): Promise<Daemon> {
+    const d = new Daemon(opts);
+    await d.init();
+    return d;
+  }
+
+  private get members(): Set<string> {
+    return new Set(this.config.groups.flatMap((g) => g.interfaces.map((i) => i.name)));
+  }
+
+  private async init(): Promise<void> {
+    const started = now();
+    const loaded = await loadDaemonConfig(this.opts.source, this.log);
+    if (!loaded) throw new Error('configuration has errors; nothing was changed');
+    this.config = loaded;
+    this.client = RtnlClient.open();
+    this.monitor = await RtnlMonitor.open({ rcvbuf: 4 << 20 });
+    this.announcer = new Announcer({ log: this.log.child({ component: 'announce' }) });
+    this.applier = new Applier(this.client, this.monitor, this.announcer, (g) => this.announceFor(g), this.log.child({ component: 'apply' }));
+    this.engine = new Engine(this.config, now());
+    this.applySysctls();
+    // Feed the links as they are now; the engine initialises without counting flaps.
+    const first = this.feedAllLinks();
+    this.monitor.on('event', (e: MonitorEvent) => this.onMonitorEvent(e));
+    this.monitor.on('resync', (r: { reason: string; differences: MonitorEvent[] }) => {
+      this.log.warn({ reason: r.reason, differences: r.differences.length }, 'netlink monitor resynchronised; re-checking every address and route');
+      this.feedAllLinks();
+      void this.reconcile('resync');
+    });
+    this.monitor.on('error', (err: Error) => this.log.error({ err }, 'netlink monitor error'));
+    await this.applyResult(first, 'start');
+    this.control = await ControlServer.listen(this.opts.socketPath, (req) => this.handleRequest(req), this.log.child({ component: 'control' }));
+    const everyMs = this.config.daemon?.invariantCheckMs ?? DEFAULT_INVARIANT_CHECK_MS;
+    this.invariantTimer = setInterval(() => void this.reconcile('invariant check'), everyMs);
+    this.opts.notifier.send('READY=1\nSTATUS=IPMP groups placed');
+    this.opts.notifier.startWatchdog(() => !this.stopping);
+    this.log.info({ groups: this.config.groups.map((g) => g.name), startMs: Number((now() - started).toFixed(1)) }, 'ipmpd ready');
+  }
+
+  private announceFor(group: string) {
+    return this.config.groups.find((g) => g.name === group)?.announce ?? DEFAULT_ANNOUNCE;
+  }
+
+  private applySysctls(): void {
+    const settings = [...globalSysctls(), ...[...this.members].flatMap((m) => memberSysctls(m))];
+    const changed = this.sysctls.apply(settings, (s, err) => {
+      // A member that does not exist yet has no /proc entry; it is retried on link-added.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn({ err, path: s.path }, `cannot set ${s.path}`);
+    });
+    if (changed.length > 0) this.log.info({ changed: changed.map((c) => `${c.path}=${c.value}`) }, 'sysctls set for group members');
+  }
+
+  private linkVerdict(l: Link): boolean {
+    return l.up && l.running && l.lowerUp;
+  }
+
+  private linkByName(name: string): Link | undefined {
+    for (const l of this.monitor.links.values()) if (l.name === name) return l;
+    return undefined;
+  }
+
+  /** Feeds the current state of every member that changed since last fed; returns the last result. */
+  private feedAllLinks(): EngineResult {
+    let result: EngineResult | undefined;
+    for (const name of this.members) {
+      const l = this.linkByName(name);
+      const verdict = l ? this.linkVerdict(l) : 'missing';
+      if (this.linkFed.get(name) === verdict) continue;
+      this.linkFed.set(name, verdict);
+      result = this.merge(result, this.engine.handle(verdict === 'missing' ? { type: 'link-missing', ifname: name } : { type: 'link', ifname: name, up: verdict }, now()));
+    }
+    return result ?? this.engine.tick(now());
+  }
+
+  private merge(a: EngineResult | undefined, b: EngineResult): EngineResult {
+    if (!a) return b;
+    return { ...b, changes: [...a.changes, ...b.changes], log: [...a.log, ...b.log], probeResets: [...a.probeResets, ...b.probeResets] };
+  }
+
+  private onMonitorEvent(e: MonitorEvent): void {
+    if (this.stopping) return;
+    const members = this.members;
+    switch (e.kind) {
+      case 'link-added':
+      case 'link-changed':
+      case 'link-up':
+      case 'link-down':
+      case 'link-removed': {
+        const name = e.link.name;
+        if (!members.has(name)) return;
+        if (e.kind === 'link-added') this.applySysctls();
+        const verdict = e.kind === 'link-removed' ? 'missing' : this.linkVerdict(e.link);
+        if (this.linkFed.get(name) === verdict) {
+          // Admin-down by someone else is repaired by reconcile (members are kept up).
+          if (e.kind === 'link-changed' && !e.link.up) void this.reconcile(`${name} set down by hand`);
+          return;
+        }
+        this.linkFed.set(name, verdict);
+        const ev: EngineEvent = verdict === 'missing' ? { type: 'link-missing', ifname: name } : { type: 'link', ifname: name, up: verdict };
+        void this.applyResult(this.engine.handle(ev, now()), `${name} link ${verdict === 'missing' ? 'removed' : verdict ? 'up' : 'down'}`);
+        return;
+      }
+      case 'address-removed': {
+        const l = this.monitor.links.get(e.address.index);
+        if (l && members.has(l.name)) void this.reconcile(`address ${e.address.local} removed from ${l.name}`);
+        return;
+      }
+      case 'route-removed': {
+        void this.reconcile('route removed');
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private intent(): Intent {
+    return intentFromPlacement(this.engine.placement(), this.config);
+  }
+
+  private reconcile(reason: string): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return this.applier.apply(this.intent(), reason).then(
+      () => undefined,
+      (err: unknown) => { this.log.error({ err, reason }, 'reconcile failed'); },
+    );
+  }
+
+  /** Logs the engine's in.mpathd-style lines, applies the new placement, re-arms the timer. */
+  private async applyResult(r: EngineResult, reason: string): Promise<void> {
+    for (const l of r.log) this.logEngine(l);
+    this.armDeadline();
+    const intent = intentFromPlacement(r.placement, this.config);
+    try {
+      const report = await this.applier.apply(intent, reason);
+      for (const c of r.changes) {
+        if (c.kind === 'address-moved') {
+          this.log.info({ group: c.group, address: c.address, from: c.from, to: c.to, applyMs: Number(report.durationMs.toFixed(3)) },
+            `moved ${c.address} from ${c.from} to ${c.to}`);
+        }
+      }
+    } catch (err) {
+      this.log.error({ err, reason }, 'applying placement failed');
+    }
+  }
+
+  private logEngine(l: LogEvent): void {
+    const fields = { group: l.group, ...(l.ifname ? { ifname: l.ifname } : {}), ...l.fields };
+    this.log[l.level](fields, l.msg);
+  }
+
+  private armDeadline(): void {
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    const at = this.engine.nextDeadline();
+    if (at === undefined) return;
+    this.deadlineTimer = setTimeout(() => {
+      this.deadlineTimer = undefined;
+      void this.applyResult(this.engine.tick(now()), 'timer');
+    }, Math.max(0, at - now()));
+  }
+
+  private async handleRequest(req: Request): Promise<Reply> {
+    switch (req.cmd) {
+      case 'ping':
+        return { id: req.id, ok: true, result: { pid: process.pid } };
+      case 'status':
+        return { id: req.id, ok: true, result: this.engine.snapshot() };
+      case 'probes':
+        return { id: req.id, ok: true, result: { probes: [] } };
+      case 'offline':
+      case 'undo-offline': {
+        const r = this.engine.handle({ type: req.cmd, ifname: req.ifname }, now());
+        if (r.reply && !r.reply.ok) {
+          return { id: req.id, ok: false, error: { code: r.reply.code ?? 'EFAIL', message: r.reply.message ?? 'refused' } };
+        }
+        await this.applyResult(r, `${req.cmd} ${req.ifname}`);
+        return { id: req.id, ok: true, result: null };
+      }
+      case 'reload': {
+        const ok = await this.reload();
+        return ok ? { id: req.id, ok: true, result: null } : { id: req.id, ok: false, error: { code: 'ECONFIG', message: 'configuration has errors; kept the running one' } };
+      }
+    }
+  }
+
+  /** SIGHUP: re-read the configuration; errors keep the running one; only differences are applied. */
+  async reload(): Promise<boolean> {
+    this.opts.notifier.send('RELOADING=1');
+    try {
+      const next = await loadDaemonConfig(this.opts.source, this.log);
+      if (!next) {
+        this.log.error('reload refused: configuration has errors; keeping the running configuration');
+        return false;
+      }
+      this.config = next;
+      this.applySysctls();
+      const r = this.engine.reload(next, now());
+      // Members that are new to the engine need their link state.
+      this.linkFed.clear();
+      const fed = this.feedAllLinks();
+      await this.applyResult(this.merge(r, fed), 'reload');
+      this.log.info({ groups: next.groups.map((g) => g.name) }, 'configuration reloaded');
+      return true;
+    } finally {
+      this.opts.notifier.send('READY=1');
+    }
+  }
+
+  /** SIGTERM: addresses stay in place unless configured otherwise; sysctls restored on request. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.opts.notifier.send('STOPPING=1');
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    if (this.invariantTimer) clearInterval(this.invariantTimer);
+    await this.control?.close();
+    this.announcer.close();
+    if (this.config.daemon?.removeAddressesOnExit) {
+      const empty: Intent = { ...this.intent(), addresses: [], routes: [] };
+      await this.applier.apply(empty, 'exit: removing managed addresses');
+    }
+    if (this.config.daemon?.cleanupOnExit) {
+      this.sysctls.restore((s, err) => this.log.warn({ err, path: s.path }, `cannot restore ${s.path}`));
+    }
+    this.monitor.close();
+    this.client.close();
+    this.log.info('ipmpd stopped');
+  }
+}

@@ -1,0 +1,110 @@
+// Runs the real ipmpd binary inside a lab namespace, with a notify socket of our own so
+// tests can wait for READY=1 exactly as systemd would.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AF_UNIX, SOCK_DGRAM } from '../../src/sys/constants.js';
+import { Socket } from '../../src/sys/socket.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = (name: string): string => join(repo, 'dist/src/cli', `${name}.js`);
+
+export interface LogLine { level: number; msg: string; [k: string]: unknown }
+
+export class DaemonProcess {
+  readonly dir = mkdtempSync(join(tmpdir(), 'ipmpd-test-'));
+  readonly socketPath = join(this.dir, 'ipmpd.sock');
+  readonly configPath = join(this.dir, 'ipmpd.yaml');
+  readonly logs: LogLine[] = [];
+  readonly notifications: string[] = [];
+  child: ChildProcess | undefined;
+  private notify: Socket | undefined;
+  private stderr = '';
+
+  constructor(readonly ns: string) {}
+
+  writeConfig(yaml: string): void {
+    writeFileSync(this.configPath, yaml);
+  }
+
+  /** Starts ipmpd and resolves once it sent READY=1. */
+  async start(extraArgs: string[] = [], timeoutMs = 10_000): Promise<void> {
+    const notifyPath = join(this.dir, `notify-${Date.now()}`);
+    this.notify = new Socket(AF_UNIX, SOCK_DGRAM, 0);
+    this.notify.bind({ family: 'unix', path: notifyPath });
+    this.notify.on('message', (d) => this.notifications.push(d.data.toString()));
+    this.notify.start();
+    const child = spawn('ip', ['netns', 'exec', this.ns, process.execPath, BIN('ipmpd'),
+      '--config', this.configPath, '--socket', this.socketPath, '--log-level', 'debug', ...extraArgs], {
+      env: { ...process.env, NOTIFY_SOCKET: notifyPath },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    let partial = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      partial += chunk;
+      let nl: number;
+      while ((nl = partial.indexOf('\n')) >= 0) {
+        const line = partial.slice(0, nl).replace(/^<\d>/, '');
+        partial = partial.slice(nl + 1);
+        try { this.logs.push(JSON.parse(line) as LogLine); } catch { this.logs.push({ level: 0, msg: line }); }
+      }
+    });
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => { this.stderr += c; });
+    await this.waitFor(() => this.notifications.some((n) => n.split('\n').includes('READY=1')), timeoutMs,
+      () => `ipmpd did not become ready; exit=${child.exitCode} stderr=${this.stderr} logs=${JSON.stringify(this.logs.slice(-10))}`);
+  }
+
+  async waitFor(cond: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!cond()) {
+      if (Date.now() > deadline) throw new Error(what());
+      if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) {
+        throw new Error(`ipmpd exited (${this.child.exitCode}): ${this.stderr} ${JSON.stringify(this.logs.slice(-10))}`);
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /** Runs a CLI (ipmpstat, if_mpadm, ipmpctl) in the same namespace against this daemon. */
+  cli(name: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const c = spawn('ip', ['netns', 'exec', this.ns, process.execPath, BIN(name), ...args], {
+        env: { ...process.env, IPMPD_SOCKET: this.socketPath },
+      });
+      let stdout = '';
+      let stderr = '';
+      c.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+      c.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+      c.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+  }
+
+  async signal(sig: NodeJS.Signals): Promise<void> {
+    this.child?.kill(sig);
+  }
+
+  async stop(sig: NodeJS.Signals = 'SIGTERM', timeoutMs = 5000): Promise<number | null> {
+    const c = this.child;
+    if (!c || c.exitCode !== null) return c?.exitCode ?? null;
+    const exited = new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
+    // `ip netns exec` execs node directly, so the signal reaches ipmpd itself.
+    c.kill(sig);
+    const timer = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  cleanup(): void {
+    if (this.child && this.child.exitCode === null) this.child.kill('SIGKILL');
+    this.notify?.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  logsMatching(re: RegExp): LogLine[] {
+    return this.logs.filter((l) => re.test(l.msg));
+  }
+}
