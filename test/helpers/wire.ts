@@ -1,6 +1,7 @@
 // Watches a switch port for announcements, with kernel receive timestamps, the way the
 // bonding selftests count GARPs on the gateway side.
 import { parseArp, isGratuitousArp } from '../../src/packet/arp.js';
+import { packetSocketProtocol } from '../../src/packet/ethernet.js';
 import { parseNdisc, ND_NEIGHBOR_ADVERT } from '../../src/packet/ndisc.js';
 import { AF_PACKET, ETH_P_ALL, SOCK_RAW, SOL_SOCKET, SO_TIMESTAMPNS } from '../../src/sys/constants.js';
 import { Socket } from '../../src/sys/socket.js';
@@ -23,7 +24,7 @@ export class AnnouncementWatcher {
     for (const port of ports) {
       const [link] = ipJson<{ ifindex: number }[]>(ns, 'link', 'show', port);
       if (!link) throw new Error(`no port ${port} in ${ns}`);
-      const s = new Socket(AF_PACKET, SOCK_RAW, ETH_P_ALL, { netns: `/run/netns/${ns}` });
+      const s = new Socket(AF_PACKET, SOCK_RAW, packetSocketProtocol(ETH_P_ALL), { netns: `/run/netns/${ns}` });
       s.bind({ family: 'packet', protocol: ETH_P_ALL, ifindex: link.ifindex });
       s.setOption(SOL_SOCKET, SO_TIMESTAMPNS, 1);
       s.on('message', (d) => {

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// ipmpstat: Solaris columns (or -j JSON) from the daemon's status snapshot.
+import { readFileSync } from 'node:fs';
+import { request, ControlUnavailable } from '../control/client.js';
+import { DEFAULT_SOCKET_PATH } from '../control/protocol.js';
+import type { StatusSnapshot } from '../control/status.js';
+import { parseIpmpstatArgs } from './ipmpstat-args.js';
+import { renderIpmpstat, renderIpmpstatJson, type NameResolver } from './ipmpstat-render.js';
+import { runMain, type Io } from './main.js';
+
+/** Address → first host name in /etc/hosts (what getnameinfo with files-only would give). */
+function hostsResolver(path = '/etc/hosts'): NameResolver {
+  const names = new Map<string, string>();
+  try {
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
+      const [addr, name] = line.replace(/#.*/, '').trim().split(/\s+/);
+      if (addr && name && !names.has(addr)) names.set(addr, name.split('.')[0] ?? name);
+    }
+  } catch {
+    // No hosts file: every address prints numerically, as getnameinfo would.
+  }
+  return (a) => names.get(a);
+}
+
+export async function runIpmpstat(argv: string[], io: Io): Promise<number> {
+  const args = parseIpmpstatArgs(argv);
+  if ('error' in args) {
+    io.stderr.write(`${args.error}\n`);
+    return args.exit;
+  }
+  for (const w of args.warnings) io.stderr.write(`ipmpstat: ${w}\n`);
+  const socket = process.env.IPMPD_SOCKET ?? DEFAULT_SOCKET_PATH;
+  let snapshot: StatusSnapshot;
+  try {
+    const reply = await request(socket, { cmd: 'status' });
+    if (!reply.ok) {
+      io.stderr.write(`ipmpstat: ${reply.error.message}\n`);
+      return 1;
+    }
+    snapshot = reply.result as StatusSnapshot;
+  } catch (err) {
+    io.stderr.write(err instanceof ControlUnavailable ? 'ipmpstat: cannot contact ipmpd -- is IPMP in use?\n' : `ipmpstat: ${(err as Error).message}\n`);
+    return 1;
+  }
+  if (args.mode === 'p') {
+    if (!snapshot.interfaces.some((i) => i.probe !== 'disabled')) {
+      io.stderr.write('ipmpstat: probe-based failure detection is disabled\n');
+      return 1;
+    }
+    io.stderr.write('ipmpstat: live probe display is not available in this version\n');
+    return 1;
+  }
+  if (args.json) {
+    io.stdout.write(renderIpmpstatJson(snapshot, args.mode));
+    return 0;
+  }
+  io.stdout.write(renderIpmpstat(snapshot, {
+    mode: args.mode, numeric: args.numeric, parsable: args.parsable, ...(args.fields ? { fields: args.fields } : {}),
+  }, args.numeric ? undefined : hostsResolver()));
+  return 0;
+}
+
+runMain(import.meta.url, runIpmpstat);
