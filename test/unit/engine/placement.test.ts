@@ -1,0 +1,28 @@
+// assignAddresses alone: the Clearview/classic spreading table.
+import { describe, expect, it } from 'vitest';
+import { assignAddresses, type AssignMember } from '../../../src/engine/index.js';
+
+const M = (spec: string): AssignMember[] =>
+  // "eth0:A eth1:s eth2:S" — A active, a inactive, S active standby, s inactive standby
+  spec.split(' ').map((t) => {
+    const [name = '', f = ''] = t.split(':');
+    return { name, active: f === 'A' || f === 'S', standby: f === 'S' || f === 's' };
+  });
+
+describe('assignAddresses', () => {
+  it.each([
+    ['home when active', 'eth0:A eth1:A', [['a', 'eth0', 'eth1']], true, { a: 'eth0' }],
+    ['FAILBACK=no keeps it where it is', 'eth0:A eth1:A', [['a', 'eth0', 'eth1']], false, { a: 'eth1' }],
+    ['FAILBACK=no but current inactive: home', 'eth0:A eth1:a', [['a', 'eth0', 'eth1']], false, { a: 'eth0' }],
+    ['displaced to active standby', 'eth0:a eth1:A eth2:S', [['a', 'eth0', 'eth0']], true, { a: 'eth2' }],
+    ['displaced to fewest', 'eth0:a eth1:A eth2:A', [['a', 'eth0', 'eth0'], ['b', 'eth1', 'eth1']], true, { a: 'eth2', b: 'eth1' }],
+    ['one source moves together', 'eth0:a eth1:A eth2:A', [['a', 'eth0', 'eth0'], ['b', 'eth0', 'eth0']], true, { a: 'eth1', b: 'eth1' }],
+    ['never placed goes home', 'eth0:A eth1:A', [['a', 'eth1', null]], true, { a: 'eth1' }],
+    ['home not a member', 'eth0:A eth1:A', [['a', 'eth9', null]], true, { a: 'eth0' }],
+    ['group failed: stays', 'eth0:a eth1:a', [['a', 'eth0', 'eth1']], true, { a: 'eth1' }],
+    ['group failed, never placed: home', 'eth0:a eth1:a', [['a', 'eth1', null]], true, { a: 'eth1' }],
+  ] as const)('%s', (_n, members, addrs, failback, expected) => {
+    const out = assignAddresses(M(members), addrs.map(([address, home, current]) => ({ address, home, current, up: true })), failback);
+    expect(Object.fromEntries([...out].map(([k, v]) => [k, v.nic]))).toEqual(expected);
+  });
+});
