@@ -267,6 +267,22 @@ Napi::Value Socket::Close(const Napi::CallbackInfo& info) {
 
 void Socket::OnPoll(uv_poll_t* handle, int status, int /*events*/) {
   auto* self = static_cast<Socket*>(handle->data);
+  if (status == UV_EBADF && self->fd_ >= 0) {
+    // libuv reports POLLERR as EBADF and stops the handle. On a live socket that is a
+    // pending socket error (e.g. ENETDOWN when a bound interface goes down): report the
+    // real errno, clear it, and keep reading.
+    int err = 0;
+    socklen_t len = sizeof(err);
+    if (getsockopt(self->fd_, SOL_SOCKET, SO_ERROR, &err, &len) == 0) {
+      if (err != 0) self->DeliverError(err, "recvmsg");
+      if (self->poll_ != nullptr && self->fd_ >= 0) {
+        int rc = uv_poll_start(self->poll_, UV_READABLE, OnPoll);
+        if (rc < 0) self->DeliverError(-rc, "uv_poll_start");
+        else self->Drain();
+      }
+      return;
+    }
+  }
   if (status < 0) {
     self->DeliverError(-status, "poll");
     return;

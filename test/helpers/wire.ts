@@ -18,6 +18,7 @@ export interface Seen {
 
 export class AnnouncementWatcher {
   readonly seen: Seen[] = [];
+  readonly errors: string[] = [];
   private readonly sockets: Socket[] = [];
 
   constructor(ns: string, ports: string[]) {
@@ -38,6 +39,8 @@ export class AnnouncementWatcher {
           this.seen.push({ kind: 'na', address: nd.target, mac: nd.lladdr ?? '', atNs: d.timestampNs ?? 0n, port });
         }
       });
+      // A port going down (carrier tests) raises ENETDOWN on its socket: expected here.
+      s.on('error', (err) => { this.errors.push(err.code ?? err.message); });
       s.start();
       this.sockets.push(s);
     }

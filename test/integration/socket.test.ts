@@ -75,6 +75,36 @@ describe.runIf(enabled)('native socket', () => {
     }
   });
 
+  it('keeps reading after a pending socket error (bound interface went down and up)', async () => {
+    const rx = new Socket(AF_PACKET, SOCK_RAW, 0, { netns: lab.path(b) });
+    const tx = new Socket(AF_PACKET, SOCK_RAW, 0, { netns: lab.path(a) });
+    const errors: string[] = [];
+    try {
+      rx.bind({ family: 'packet', protocol: 0x88b5, ifindex: ifindex(b, 'vb') });
+      rx.on('error', (e) => errors.push(e.code ?? ''));
+      rx.start();
+      ipJson(b, 'link', 'set', 'vb', 'down');
+      const deadline = Date.now() + 2000;
+      while (!errors.includes('ENETDOWN') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect(errors).toContain('ENETDOWN');
+      ipJson(b, 'link', 'set', 'vb', 'up');
+      const frame = Buffer.alloc(60);
+      Buffer.from('ffffffffffff020000000001', 'hex').copy(frame, 0);
+      frame.writeUInt16BE(0x88b5, 12);
+      const got = nextMessage(rx);
+      // The veth needs a moment to be operational again after up.
+      const sender = setInterval(() => { try { tx.send(frame, { family: 'packet', protocol: 0x88b5, ifindex: ifindex(a, 'va') }); } catch { /* retried */ } }, 20);
+      try {
+        expect((await got).data.readUInt16BE(12)).toBe(0x88b5);
+      } finally {
+        clearInterval(sender);
+      }
+    } finally {
+      rx.close();
+      tx.close();
+    }
+  });
+
   it('reports errors as Error objects with code and errno', () => {
     const s = new Socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, { netns: lab.path(a) });
     try {
