@@ -27,6 +27,8 @@ export interface DaemonOptions {
 }
 
 const DEFAULT_INVARIANT_CHECK_MS = 20_000;
+/** How long start-up waits for carrier on members it had to bring up. */
+const LINK_SETTLE_MS = 1000;
 
 const now = (): number => performance.now();
 
@@ -72,6 +74,10 @@ export class Daemon {
     this.applier = new Applier(this.client, this.monitor, this.announcer, (g) => this.announceFor(g), this.log.child({ component: 'apply' }));
     this.engine = new Engine(this.config, now());
     this.applySysctls();
+    await this.bringMembersUp();
+    // Probe-based detection is not part of this release: every member reports 'disabled'
+    // so ipmpstat shows PROBE disabled and repair rests on the link alone.
+    for (const name of this.members) this.engine.handle({ type: 'probe', ifname: name, state: 'disabled' }, now());
     // Feed the links as they are now; the engine initialises without counting flaps.
     const first = this.feedAllLinks();
     this.monitor.on('event', (e: MonitorEvent) => this.onMonitorEvent(e));
@@ -88,6 +94,26 @@ export class Daemon {
     this.opts.notifier.send('READY=1\nSTATUS=IPMP groups placed');
     this.opts.notifier.startWatchdog(() => !this.stopping);
     this.log.info({ groups: this.config.groups.map((g) => g.name), startMs: Number((now() - started).toFixed(1)) }, 'ipmpd ready');
+  }
+
+  /**
+   * Members must be administratively up before their link state means anything. Bringing a
+   * NIC up is not a repair: wait (bounded) for carrier so the engine's first observation is
+   * the settled state, not a down→up flap that would count towards flap damping.
+   */
+  private async bringMembersUp(): Promise<void> {
+    const down = [...this.members].map((n) => this.linkByName(n)).filter((l): l is Link => l !== undefined && !l.up);
+    if (down.length === 0) return;
+    for (const l of down) {
+      await this.client.setLink(l.index, { up: true });
+      this.log.info({ ifname: l.name }, `brought ${l.name} up`);
+    }
+    const deadline = now() + LINK_SETTLE_MS;
+    const settled = (): boolean => down.every((l) => {
+      const cur = this.monitor.links.get(l.index);
+      return cur !== undefined && cur.running && cur.lowerUp;
+    });
+    while (!settled() && now() < deadline) await new Promise((r) => setTimeout(r, 5));
   }
 
   private announceFor(group: string) {
