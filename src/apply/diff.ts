@@ -121,6 +121,10 @@ export function routeSpecFor(r: RouteIntent, links: Map<string, Link>): RouteSpe
     return l ? [{ ifindex: l.index, ...(h.gateway ? { gateway: h.gateway } : {}), weight: 1 }] : [];
   });
   if (hops.length === 0) return undefined;
+  // The kernel refuses device-only IPv6 nexthops in a multipath route ("Device only routes
+  // can not be added for IPv6 using the multipath API"): an on-link IPv6 prefix uses the
+  // first active member; the route set still follows every failure and repair.
+  if (r.family === 6 && hops.length > 1 && hops.some((h) => !h.gateway)) hops.splice(1);
   const base: RouteSpec = {
     family: r.family,
     table: RT_TABLE_MAIN,

@@ -117,7 +117,20 @@ describe('planRouteChanges', () => {
     const ours = route({ dst: '198.51.100.0', dstLen: 24, oif: 2 });
     const theirs = route({ dst: '203.0.113.0', dstLen: 24, oif: 4, protocol: 4 });
     const cs = planRouteChanges(INTENT, view([prefix, dflt, ours, theirs]));
-    expect(cs.map((c) => `${c.kind}:${c.spec.dst}`)).toEqual(['delete-route:198.51.100.0']);
+    expect(cs.map((c) => `${c.kind}:${'spec' in c && 'dst' in c.spec ? c.spec.dst : ''}`)).toEqual(['delete-route:198.51.100.0']);
+  });
+});
+
+describe('IPv6 on-link prefixes', () => {
+  it('use one nexthop: the kernel has no device-only IPv6 multipath', () => {
+    const intent: Intent = { ...INTENT, routes: [{ group: 'g', family: 6, dst: '2001:db8::', dstLen: 64, nexthops: [{ ifname: 'eth0' }, { ifname: 'eth1' }] }] };
+    const [c] = planRouteChanges(intent, { links: LINKS, addresses: [], routes: [] });
+    expect(c?.kind === 'replace-route' && c.spec.nexthops === undefined && c.spec.oif === 2).toBe(true);
+  });
+  it('keep multipath when every nexthop has a gateway', () => {
+    const intent: Intent = { ...INTENT, routes: [{ group: 'g', family: 6, dst: '::', dstLen: 0, nexthops: [{ ifname: 'eth0', gateway: 'fe80::1' }, { ifname: 'eth1', gateway: 'fe80::1' }] }] };
+    const [c] = planRouteChanges(intent, { links: LINKS, addresses: [], routes: [] });
+    expect(c?.kind === 'replace-route' && c.spec.nexthops?.length).toBe(2);
   });
 });
 
