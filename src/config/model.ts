@@ -19,6 +19,11 @@ export interface InterfaceConfig {
   testAddresses: string[];
   /** Name on the Solaris host this came from, when migrated. */
   solarisName?: string;
+  /**
+   * Probe IPv6 from the NIC's own link-local address (Solaris: `-failover` on the physical
+   * interface in hostname6.<if>, where the link-local is the test address). Default false.
+   */
+  ipv6LinkLocalTest?: boolean;
 }
 
 export interface DataAddress {
@@ -57,10 +62,24 @@ export interface GroupConfig {
   probe: ProbeMode;
 }
 
+/** Daemon behaviour that has no Solaris counterpart; every field optional (daemon defaults). */
+export interface DaemonSettings {
+  /** Undo what ipmpd changed (addresses, routes, sysctls) when it exits. */
+  cleanupOnExit?: boolean;
+  /** Remove the data addresses it placed when it exits (subset of cleanupOnExit). */
+  removeAddressesOnExit?: boolean;
+  /** Lost probes ignored after an instance starts until the first reply (Solaris 40000). */
+  quietPeriodMs?: number;
+  /** Interval of the full consistency rescan (Solaris IF_SCAN_INTERVAL 20000). */
+  invariantCheckMs?: number;
+}
+
 export interface IpmpConfig {
   mpathd: MpathdSettings;
   defaultRouters: string[];
   groups: GroupConfig[];
+  /** Optional daemon options (YAML `daemon:`); absent when the config came from Solaris. */
+  daemon?: DaemonSettings;
 }
 
 export type Severity = 'error' | 'warning' | 'info';

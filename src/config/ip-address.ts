@@ -1,0 +1,219 @@
+// Address arithmetic for the importer: strict literals (as getipnodebyname accepts them),
+// BSD inet_addr (as the netmasks database parses its keys), canonical text and subnets.
+
+export type Family = 4 | 6;
+
+export interface IpAddr {
+  family: Family;
+  /** 4 or 16 bytes, network order. */
+  bytes: Uint8Array;
+}
+
+export interface Cidr extends IpAddr {
+  prefix: number;
+}
+
+/** Strict dotted quad: four decimal parts 0..255 (what inet_pton accepts). */
+export function parseIpv4(text: string): Uint8Array | null {
+  const parts = text.split('.');
+  if (parts.length !== 4) return null;
+  const out = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i]!;
+    if (!/^\d{1,3}$/.test(p)) return null;
+    const v = Number(p);
+    if (v > 255) return null;
+    out[i] = v;
+  }
+  return out;
+}
+
+/** IPv6 literal with optional embedded IPv4 tail; no zone ids. */
+export function parseIpv6(text: string): Uint8Array | null {
+  if (text.length === 0 || text.length > 45 || !/^[0-9a-fA-F:.]+$/.test(text)) return null;
+  let s = text;
+  if (s.includes('.')) {
+    // Rewrite the dotted tail as two hex groups, then parse as pure hex.
+    const cut = s.lastIndexOf(':');
+    const v4 = parseIpv4(s.slice(cut + 1));
+    if (!v4 || cut === -1) return null;
+    s = `${s.slice(0, cut + 1)}${((v4[0]! << 8) | v4[1]!).toString(16)}:${((v4[2]! << 8) | v4[3]!).toString(16)}`;
+  }
+  const dbl = s.indexOf('::');
+  if (dbl !== -1 && s.indexOf('::', dbl + 1) !== -1) return null;
+  const split = (part: string): string[] | null => {
+    if (part === '') return [];
+    const g = part.split(':');
+    return g.every((x) => /^[0-9a-fA-F]{1,4}$/.test(x)) ? g : null;
+  };
+  let groups: string[];
+  if (dbl !== -1) {
+    const left = split(s.slice(0, dbl));
+    const right = split(s.slice(dbl + 2));
+    if (!left || !right) return null;
+    const missing = 8 - left.length - right.length;
+    if (missing < 1) return null;
+    groups = [...left, ...Array<string>(missing).fill('0'), ...right];
+  } else {
+    const g = split(s);
+    if (!g || g.length !== 8) return null;
+    groups = g;
+  }
+  const out = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    const v = parseInt(g, 16);
+    out[i * 2] = v >> 8;
+    out[i * 2 + 1] = v & 0xff;
+  });
+  return out;
+}
+
+export function parseIp(text: string): IpAddr | null {
+  const v4 = parseIpv4(text);
+  if (v4) return { family: 4, bytes: v4 };
+  const v6 = parseIpv6(text);
+  if (v6) return { family: 6, bytes: v6 };
+  return null;
+}
+
+export function formatIpv4(b: Uint8Array): string {
+  return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+}
+
+/** RFC 5952 text: lower case, longest run (≥2) of zero groups compressed. */
+export function formatIpv6(b: Uint8Array): string {
+  const g: number[] = [];
+  for (let i = 0; i < 8; i++) g.push((b[i * 2]! << 8) | b[i * 2 + 1]!);
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = g.map((x) => x.toString(16));
+  if (bestStart === -1) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+export function formatIp(a: IpAddr): string {
+  return a.family === 4 ? formatIpv4(a.bytes) : formatIpv6(a.bytes);
+}
+
+export function formatCidr(c: Cidr): string {
+  return `${formatIp(c)}/${c.prefix}`;
+}
+
+/** "address/prefix" with the prefix mandatory. */
+export function parseCidr(text: string): Cidr | null {
+  const slash = text.indexOf('/');
+  if (slash === -1) return null;
+  const a = parseIp(text.slice(0, slash));
+  const p = text.slice(slash + 1);
+  if (!a || !/^\d{1,3}$/.test(p)) return null;
+  const prefix = Number(p);
+  if (prefix > (a.family === 4 ? 32 : 128)) return null;
+  return { ...a, prefix };
+}
+
+export function ipv4ToInt(b: Uint8Array): number {
+  return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+}
+
+export function intToIpv4(n: number): Uint8Array {
+  return Uint8Array.of((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+}
+
+export function prefixToMask(prefix: number): number {
+  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+}
+
+/** Prefix length of a contiguous mask, or null for a non-contiguous one. */
+export function maskToPrefix(mask: number): number | null {
+  const m = mask >>> 0;
+  const inv = (~m) >>> 0;
+  if ((inv & (inv + 1)) !== 0) return null;
+  let p = 0;
+  for (let v = m; v & 0x80000000; v = (v << 1) >>> 0) p++;
+  return p;
+}
+
+/** Class A/B/C natural mask (class D/E: /32 like Solaris IN_CLASSE_NET 0xffffffff). */
+export function classfulPrefix(addr: number): number {
+  if ((addr & 0x80000000) === 0) return 8;
+  if ((addr & 0xc0000000) >>> 0 === 0x80000000) return 16;
+  if ((addr & 0xe0000000) >>> 0 === 0xc0000000) return 24;
+  return 32;
+}
+
+/**
+ * BSD inet_addr: 1–4 parts, each decimal, 0-octal or 0x-hex; the last part fills the
+ * remaining bytes ("10" = 0.0.0.10, "192.9.200" = 192.9.0.200). Returns null on error
+ * (inet_addr's INADDR_NONE, which also swallows 255.255.255.255 as netmasks does).
+ */
+export function inetAddr(text: string): number | null {
+  if (!/^[0-9a-fA-FxX.]+$/.test(text)) return null;
+  const parts = text.split('.');
+  if (parts.length > 4 || parts.some((p) => p === '')) return null;
+  const vals: number[] = [];
+  for (const p of parts) {
+    let v: number;
+    if (/^0[xX][0-9a-fA-F]*$/.test(p)) v = p.length === 2 ? 0 : parseInt(p.slice(2), 16);
+    else if (/^0[0-7]*$/.test(p)) v = parseInt(p, 8);
+    else if (/^[1-9]\d*$/.test(p)) v = parseInt(p, 10);
+    else return null;
+    if (!Number.isFinite(v) || v > 0xffffffff) return null;
+    vals.push(v);
+  }
+  const n = vals.length;
+  const last = vals[n - 1]!;
+  const maxLast = [0xffffffff, 0xffffff, 0xffff, 0xff][n - 1]!;
+  if (last > maxLast || vals.slice(0, n - 1).some((v) => v > 0xff)) return null;
+  let r = last;
+  for (let i = 0; i < n - 1; i++) r += vals[i]! * 2 ** (24 - 8 * i);
+  r = r >>> 0;
+  return r === 0xffffffff ? null : r;
+}
+
+/** True when `a` lies in the subnet `net/prefix` (same family). */
+export function inSubnet(a: IpAddr, net: IpAddr, prefix: number): boolean {
+  if (a.family !== net.family) return false;
+  for (let bit = 0; bit < prefix; bit++) {
+    const byte = bit >> 3;
+    const m = 0x80 >> (bit & 7);
+    if ((a.bytes[byte]! & m) !== (net.bytes[byte]! & m)) return false;
+  }
+  return true;
+}
+
+/** Network part of a CIDR as "net/prefix" text, for grouping by subnet. */
+export function subnetKey(c: Cidr): string {
+  const b = new Uint8Array(c.bytes);
+  for (let bit = c.prefix; bit < b.length * 8; bit++) b[bit >> 3]! &= ~(0x80 >> (bit & 7));
+  return `${formatIp({ family: c.family, bytes: b })}/${c.prefix}`;
+}
+
+export function sameIp(a: IpAddr, b: IpAddr): boolean {
+  return a.family === b.family && a.bytes.every((x, i) => x === b.bytes[i]);
+}
+
+export function isLinkLocal6(a: IpAddr): boolean {
+  return a.family === 6 && a.bytes[0] === 0xfe && (a.bytes[1]! & 0xc0) === 0x80;
+}
+
+export function isUnspecified(a: IpAddr): boolean {
+  return a.bytes.every((x) => x === 0);
+}
+
+/** Canonical "address/prefix" text, or null if `text` is not one. */
+export function normalizeCidr(text: string): string | null {
+  const c = parseCidr(text);
+  return c ? formatCidr(c) : null;
+}
+
+export function normalizeIp(text: string): string | null {
+  const a = parseIp(text);
+  return a ? formatIp(a) : null;
+}

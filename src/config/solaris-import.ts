@@ -1,0 +1,103 @@
+// Solaris configuration (a copied /etc and/or ipadm scripts, held in memory) → model +
+// findings. Replays boot in Solaris order: databases, plumb, hostname.*, hostname6.*,
+// ipadm scripts, defaultrouter; then derives the model and runs the model checks.
+
+import { parseDefaultRouter } from './defaultrouter.js';
+import { FindingSink, sortFindings } from './findings.js';
+import { HostState, type Origin } from './host-state.js';
+import { discoverHostnameFiles, plumbAll, processIpv4File, processIpv6File } from './hostname-files.js';
+import { HostsDb, parseHostsFile } from './hosts-db.js';
+import { hostToModel } from './host-to-model.js';
+import type { IfconfigEnv } from './ifconfig-exec.js';
+import { processIpadmScript } from './ipadm-script.js';
+import { checkModel, type ModelPath } from './model-checks.js';
+import { DEFAULT_MPATHD, type Finding, type IpmpConfig } from './model.js';
+import { parseMpathdDefaults } from './mpathd-defaults.js';
+import { NameMapper } from './name-map.js';
+import { type NetmasksDb, parseNetmasksFile } from './netmasks-db.js';
+
+export interface SolarisInput {
+  /** File contents by path relative to the input root, e.g. "etc/hostname.ce0". */
+  files: Map<string, string>;
+  /** The etc directory as a path prefix within `files`, normally "etc/". */
+  etc: string;
+  /** Paths (keys of `files`) of ipadm command scripts, replayed in this order. */
+  ipadmScripts: string[];
+  /** How to name the input as a whole in findings. */
+  label: string;
+}
+
+export interface SolarisImport {
+  config: IpmpConfig | null;
+  findings: Finding[];
+}
+
+export function importSolaris(input: SolarisInput, opts: { map?: Record<string, string> } = {}): SolarisImport {
+  const sink = new FindingSink();
+  const { files, etc } = input;
+  const first = (...names: string[]): string | undefined => names.map((n) => etc + n).find((p) => files.has(p));
+
+  const hosts = new HostsDb();
+  const hostsPath = first('inet/hosts', 'hosts');
+  if (hostsPath) parseHostsFile(files.get(hostsPath)!, hostsPath, hosts, sink);
+  const ipnodesPath = first('inet/ipnodes');
+  if (ipnodesPath && files.get(ipnodesPath) !== (hostsPath ? files.get(hostsPath) : undefined)) {
+    parseHostsFile(files.get(ipnodesPath)!, ipnodesPath, hosts, sink);
+  }
+  let netmasks: NetmasksDb | null = null;
+  const netmasksPath = first('inet/netmasks', 'netmasks');
+  if (netmasksPath) netmasks = parseNetmasksFile(files.get(netmasksPath)!, netmasksPath, sink);
+
+  const mpathdPath = first('default/mpathd');
+  const mp = mpathdPath ? parseMpathdDefaults(files.get(mpathdPath)!, mpathdPath, sink) : { settings: { ...DEFAULT_MPATHD }, origins: {} };
+
+  const host = new HostState();
+  const env: IfconfigEnv = { host, hosts, netmasks, sink };
+  const hostnameFiles = discoverHostnameFiles(files.keys(), etc, sink);
+  plumbAll(host, hostnameFiles);
+  for (const f of hostnameFiles) {
+    const text = files.get(f.path)!;
+    if (f.family === 'inet') {
+      const dhcp = etc + `dhcp.${f.ifname}`;
+      processIpv4File(env, f, text, files.has(dhcp) ? dhcp : undefined);
+    } else processIpv6File(env, f, text);
+  }
+  for (const s of input.ipadmScripts) {
+    const text = files.get(s);
+    if (text !== undefined) processIpadmScript(env, s, text);
+  }
+
+  const ipadmConf = first('ipadm/ipadm.conf');
+  if (ipadmConf) {
+    sink.add('FILE_IGNORED', ipadmConf, 0, 'the Solaris 11 persistent ipadm store is not read; keep the ipadm commands that built it in an ipadm*.sh script next to etc/');
+  }
+  if (hostnameFiles.length === 0 && input.ipadmScripts.length === 0) {
+    sink.add('NOT_A_SOLARIS_TREE', input.label, 0, `no ${etc}hostname.<if> / hostname6.<if> files and no ipadm script (ipadm*.sh, *.ipadm) found`);
+    return { config: null, findings: sortFindings(sink.list) };
+  }
+
+  const routerPath = first('defaultrouter');
+  const routers = routerPath ? parseDefaultRouter(files.get(routerPath)!, routerPath, hosts, sink) : [];
+
+  const origins = new Map<string, Origin>();
+  if (mpathdPath) {
+    for (const [k, line] of Object.entries(mp.origins)) origins.set(`mpathd.${k}`, { file: mpathdPath, line });
+  }
+  const mapper = new NameMapper(opts.map ?? {}, sink);
+  const config = hostToModel({
+    host, mapper, sink, mpathd: mp.settings, origins,
+    defaultRouters: routers.map((r) => ({ address: r.address, origin: { file: routerPath!, line: r.line } })),
+  });
+  mapper.reportUnused(input.label);
+
+  const fallback: Origin = { file: hostnameFiles[0]?.path ?? input.ipadmScripts[0] ?? input.label, line: 0 };
+  const locate = (path: ModelPath): Origin => {
+    for (let n = path.length; n > 0; n--) {
+      const o = origins.get(path.slice(0, n).join('.'));
+      if (o) return o;
+    }
+    return fallback;
+  };
+  checkModel(config, locate, sink, { fromYaml: false });
+  return { config, findings: sortFindings(sink.list) };
+}

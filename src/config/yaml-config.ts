@@ -1,0 +1,138 @@
+// Reading and writing the native YAML configuration. Errors point at the YAML source:
+// `file:line:column` plus the field path, e.g. "groups.0.interfaces.1.name: ...".
+
+import { Document, LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { FindingSink } from './findings.js';
+import { normalizeCidr, normalizeIp } from './ip-address.js';
+import { type Locator, type ModelPath, checkModel } from './model-checks.js';
+import { DEFAULT_ANNOUNCE, type Finding, type GroupConfig, type IpmpConfig } from './model.js';
+import { configSchema } from './yaml-schema.js';
+
+export interface YamlParseResult {
+  config: IpmpConfig | null;
+  findings: Finding[];
+}
+
+/** Position of a model path in the YAML document (nearest existing ancestor if missing). */
+function yamlLocator(doc: Document, lc: LineCounter, file: string): (path: ModelPath, key?: string) => { file: string; line: number; column?: number } {
+  return (path, key) => {
+    const at = (offset: number): { file: string; line: number; column: number } => {
+      const p = lc.linePos(offset);
+      return { file, line: p.line, column: p.col };
+    };
+    if (key !== undefined) {
+      const parent = path.length === 0 ? doc.contents : doc.getIn(path, true);
+      if (isMap(parent)) {
+        const pair = parent.items.find((it) => isScalar(it.key) && it.key.value === key);
+        if (pair && isNode(pair.key) && pair.key.range) return at(pair.key.range[0]);
+      }
+    }
+    for (let n = path.length; n >= 0; n--) {
+      const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+      if (isNode(node) && node.range) return at(node.range[0]);
+    }
+    return { file, line: 1, column: 1 };
+  };
+}
+
+function issueText(issue: z.core.$ZodIssue, present: boolean): string {
+  if (issue.code === 'invalid_type' && !present) return 'is required';
+  return issue.message;
+}
+
+export function parseYamlConfig(text: string, file: string): YamlParseResult {
+  const sink = new FindingSink();
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  for (const e of doc.errors) {
+    const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
+    sink.add('YAML_SYNTAX', file, pos.line, e.message.split('\n')[0]!, pos.col);
+  }
+  if (doc.errors.length > 0) return { config: null, findings: sink.list };
+  const locate = yamlLocator(doc, lc, file);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // yaml reports bad aliases (unresolved, alias bombs) only when converting.
+    sink.add('YAML_SYNTAX', file, 1, (e as Error).message, 1);
+    return { config: null, findings: sink.list };
+  }
+  const parsed = configSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+      if (issue.code === 'unrecognized_keys') {
+        for (const k of issue.keys) {
+          const at = locate(path, k);
+          sink.add('YAML_SCHEMA', at.file, at.line, `${[...path, k].join('.')}: unknown key "${k}"`, at.column);
+        }
+        continue;
+      }
+      const at = locate(path);
+      const label = path.length > 0 ? path.join('.') : '(document)';
+      sink.add('YAML_SCHEMA', at.file, at.line, `${label}: ${issueText(issue, path.length === 0 || doc.hasIn(path))}`, at.column);
+    }
+    return { config: null, findings: sink.list };
+  }
+  const v = parsed.data;
+  const groups: GroupConfig[] = v.groups.map((g, gi) => {
+    const anyStandby = g.interfaces.some((i) => i.standby);
+    const derived = anyStandby ? 'active-standby' : 'outbound-spread';
+    if (g.mode !== undefined && g.mode !== derived) {
+      const at = locate(['groups', gi, 'mode']);
+      sink.add('MODE_INCONSISTENT', at.file, at.line,
+        `groups.${gi}.mode: "${g.mode}" contradicts the members: ${anyStandby ? 'a standby member makes the group active-standby' : 'no member is standby, so the group is outbound-spread'}`, at.column);
+    }
+    return {
+      name: g.name,
+      mode: derived,
+      interfaces: g.interfaces.map((i) => {
+        const out: GroupConfig['interfaces'][number] = { name: i.name, standby: i.standby, testAddresses: i.testAddresses.map((t) => normalizeCidr(t)!) };
+        if (i.solarisName !== undefined) out.solarisName = i.solarisName;
+        if (i.ipv6LinkLocalTest !== undefined) out.ipv6LinkLocalTest = i.ipv6LinkLocalTest;
+        return out;
+      }),
+      dataAddresses: g.dataAddresses.map((d) => ({ address: normalizeCidr(d.address)!, interface: d.interface, deprecated: d.deprecated, up: d.up })),
+      announce: { ...g.announce },
+      probe: g.probe,
+    };
+  });
+  const config: IpmpConfig = { mpathd: { ...v.mpathd }, defaultRouters: v.defaultRouters.map((r) => normalizeIp(r)!), groups };
+  if (v.daemon !== undefined) config.daemon = Object.fromEntries(Object.entries(v.daemon).filter(([, x]) => x !== undefined));
+  const locator: Locator = (p) => locate(p);
+  checkModel(config, locator, sink, { fromYaml: true });
+  return { config, findings: sink.list };
+}
+
+function sameAnnounce(a: GroupConfig['announce']): boolean {
+  return a.arpCount === DEFAULT_ANNOUNCE.arpCount && a.arpIntervalMs === DEFAULT_ANNOUNCE.arpIntervalMs
+    && a.naCount === DEFAULT_ANNOUNCE.naCount && a.naIntervalMs === DEFAULT_ANNOUNCE.naIntervalMs;
+}
+
+/** The native YAML for a model; parseYamlConfig(toYaml(c)) gives back c. */
+export function toYaml(config: IpmpConfig, opts: { header?: string } = {}): string {
+  const obj: Record<string, unknown> = {
+    mpathd: { ...config.mpathd },
+    defaultRouters: [...config.defaultRouters],
+    groups: config.groups.map((g) => {
+      const out: Record<string, unknown> = { name: g.name, mode: g.mode, probe: g.probe };
+      if (!sameAnnounce(g.announce)) out.announce = { ...g.announce };
+      out.interfaces = g.interfaces.map((i) => {
+        const x: Record<string, unknown> = { name: i.name };
+        if (i.solarisName !== undefined) x.solarisName = i.solarisName;
+        x.standby = i.standby;
+        x.testAddresses = [...i.testAddresses];
+        if (i.ipv6LinkLocalTest !== undefined) x.ipv6LinkLocalTest = i.ipv6LinkLocalTest;
+        return x;
+      });
+      out.dataAddresses = g.dataAddresses.map((d) => ({ address: d.address, interface: d.interface, deprecated: d.deprecated, up: d.up }));
+      return out;
+    }),
+  };
+  if (config.daemon !== undefined) obj.daemon = { ...config.daemon };
+  const doc = new Document(obj);
+  if (opts.header) doc.commentBefore = opts.header.split('\n').map((l) => ` ${l}`).join('\n');
+  return doc.toString({ lineWidth: 0 });
+}
