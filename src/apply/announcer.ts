@@ -65,10 +65,8 @@ export class Announcer {
       this.log.warn({ err, ifname: a.ifname, address: a.address }, `cannot announce ${a.address} on ${a.ifname}`);
     }
     s.sent++;
-    if (s.sent === 1) {
-      this.log.info({ ifname: a.ifname, address: a.address, count: a.count, intervalMs: a.intervalMs },
-        `announcing ${a.address} on ${a.ifname} (${a.family === 4 ? 'gratuitous ARP' : 'unsolicited NA'} x${a.count})`);
-    }
+    // One line per frame only at debug: a 256-address move must not wait on 256 log writes.
+    this.log.debug({ ifname: a.ifname, address: a.address, n: s.sent, of: a.count }, `announced ${a.address} on ${a.ifname}`);
     if (s.sent >= a.count) {
       this.series.delete(a.address);
       return;

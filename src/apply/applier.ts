@@ -20,6 +20,8 @@ export interface ApplyReport {
   failures: string[];
   announced: string[];
   durationMs: number;
+  /** ms from the start of the run until the address batch was written and announced. */
+  addressesSentMs?: number;
 }
 
 // Errors that mean the kernel already is as we want it.
@@ -41,7 +43,7 @@ function toOp(c: Change): BatchOp {
 
 export class Applier {
   private running: Promise<ApplyReport> | undefined;
-  private queued: { intent: Intent; reason: string; waiters: ((r: ApplyReport) => void)[] } | undefined;
+  private queued: { intent: Intent; reason: string; fresh: boolean; waiters: ((r: ApplyReport) => void)[] } | undefined;
 
   constructor(
     private readonly client: RtnlClient,
@@ -52,18 +54,24 @@ export class Applier {
   ) {}
 
   /** Runs reconciliations one at a time; requests made meanwhile collapse into one follow-up run with the newest intent. */
-  apply(intent: Intent, reason: string): Promise<ApplyReport> {
+  /**
+   * `fresh`: read addresses with a dump instead of the monitor's view. Checks triggered by
+   * notifications use it, because the view can be a burst of messages behind; the failover
+   * path uses the view, which costs nothing.
+   */
+  apply(intent: Intent, reason: string, opts: { fresh?: boolean } = {}): Promise<ApplyReport> {
     if (!this.running) {
-      this.running = this.run(intent, reason).finally(() => this.next());
+      this.running = this.run(intent, reason, opts.fresh ?? false).finally(() => this.next());
       return this.running;
     }
     return new Promise((resolve) => {
       if (this.queued) {
         this.queued.intent = intent;
         this.queued.reason = reason;
+        this.queued.fresh ||= opts.fresh ?? false;
         this.queued.waiters.push(resolve);
       } else {
-        this.queued = { intent, reason, waiters: [resolve] };
+        this.queued = { intent, reason, fresh: opts.fresh ?? false, waiters: [resolve] };
       }
     });
   }
@@ -73,17 +81,22 @@ export class Applier {
     const q = this.queued;
     if (!q) return;
     this.queued = undefined;
-    this.running = this.run(q.intent, q.reason).finally(() => this.next());
+    this.running = this.run(q.intent, q.reason, q.fresh).finally(() => this.next());
     void this.running.then((r) => { for (const w of q.waiters) w(r); });
   }
 
   private nameOf = (index: number): string => this.view.links.get(index)?.name ?? `if${index}`;
 
-  private async run(intent: Intent, reason: string): Promise<ApplyReport> {
+  private async run(intent: Intent, reason: string, fresh: boolean): Promise<ApplyReport> {
     const started = performance.now();
     const report: ApplyReport = { changes: [], failures: [], announced: [], durationMs: 0 };
-    const view: KernelView = { links: this.view.links.values(), addresses: this.view.addresses.values(), routes: [] };
-    const addrChanges = planAddressChanges(intent, view);
+    const addresses = fresh ? await this.client.listAddresses() : this.view.addresses.values();
+    const view: KernelView = { links: this.view.links.values(), addresses, routes: [] };
+    const planned = planAddressChanges(intent, view);
+    // Adds go in their own batch so announcements do not wait for the removals from the
+    // old NIC (IPv4 deletions are the slow part of a large move).
+    const addrChanges = planned.filter((c) => c.kind !== 'delete-address');
+    const deletions = planned.filter((c) => c.kind === 'delete-address');
     if (addrChanges.length > 0) {
       // batch() writes the whole request synchronously; the kernel has applied it before it
       // returns, so the first announcement can go out before the ACKs are read.
@@ -102,27 +115,56 @@ export class Applier {
           }
         }
       }
+      report.addressesSentMs = performance.now() - started;
+      this.logAnnouncements(addrChanges);
       this.record(addrChanges, await pending, report);
     }
+    if (deletions.length > 0) this.record(deletions, await this.client.batch(deletions.map(toOp)), report);
     const routes = await this.client.listRoutes();
     const routeChanges = planRouteChanges(intent, { links: this.view.links.values(), addresses: [], routes });
     if (routeChanges.length > 0) this.record(routeChanges, await this.client.batch(routeChanges.map(toOp)), report);
     report.durationMs = performance.now() - started;
     if (report.changes.length > 0 || report.failures.length > 0) {
-      this.log.info({ reason, changes: report.changes, failures: report.failures, durationMs: Number(report.durationMs.toFixed(3)) },
+      this.log.info({
+        reason, changes: report.changes.length > 16 ? [...report.changes.slice(0, 16), `… ${report.changes.length - 16} more`] : report.changes,
+        failures: report.failures, durationMs: Number(report.durationMs.toFixed(3)),
+        ...(report.addressesSentMs !== undefined ? { addressesSentMs: Number(report.addressesSentMs.toFixed(3)) } : {}),
+      },
         `applied ${report.changes.length} change(s) (${reason})`);
     }
     return report;
+  }
+
+  /** One line per NIC: which addresses it now announces, how many times, how far apart. */
+  private logAnnouncements(changes: Change[]): void {
+    const byNic = new Map<string, { v4: string[]; v6: string[]; group: string }>();
+    for (const c of changes) {
+      if (c.kind !== 'add-address' || c.intent.role !== 'data' || c.replaces) continue;
+      const e = byNic.get(c.ifname) ?? { v4: [], v6: [], group: c.intent.group };
+      (c.spec.family === 4 ? e.v4 : e.v6).push(c.spec.address);
+      byNic.set(c.ifname, e);
+    }
+    for (const [ifname, e] of byNic) {
+      const s = this.announceFor(e.group);
+      const parts = [
+        ...(e.v4.length ? [`${e.v4.length} gratuitous ARP series (x${s.arpCount}, ${s.arpIntervalMs} ms apart)`] : []),
+        ...(e.v6.length ? [`${e.v6.length} unsolicited NA series (x${s.naCount}, ${s.naIntervalMs} ms apart)`] : []),
+      ];
+      const list = [...e.v4, ...e.v6];
+      this.log.info({ ifname, group: e.group, addresses: list.length > 16 ? [...list.slice(0, 16), `… ${list.length - 16} more`] : list },
+        `announcing ${list.length === 1 ? list[0] : `${list.length} addresses`} on ${ifname}: ${parts.join(', ')}`);
+    }
   }
 
   private record(changes: Change[], results: (NetlinkError | undefined)[], report: ApplyReport): void {
     changes.forEach((c, i) => {
       const err = results[i];
       const text = describeChange(c, this.nameOf);
-      if (!err || HARMLESS[c.kind]?.has(err.code)) {
+      if (!err) {
         report.changes.push(text);
         return;
       }
+      if (HARMLESS[c.kind]?.has(err.code)) return; // the kernel was already there: not a change
       report.failures.push(`${text}: ${err.code}${err.extAck ? ` (${err.extAck})` : ''}`);
       this.log.error({ err: { code: err.code, message: err.message }, change: text }, `cannot apply: ${text}`);
     });

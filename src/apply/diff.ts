@@ -1,6 +1,6 @@
 // Intent vs the kernel's view → the netlink changes that close the gap. Pure: the same
 // function serves the daemon, the 20 s invariant check and `ipmpctl plan`.
-import { IFA_F_NODAD, IFA_F_NOPREFIXROUTE, RT_TABLE_MAIN } from '../netlink/constants.js';
+import { IFA_F_NODAD, IFA_F_NOPREFIXROUTE, IFA_F_SECONDARY, RT_TABLE_MAIN } from '../netlink/constants.js';
 import type { Address, AddressSpec, Link, Route, RouteSpec } from '../netlink/types.js';
 import { RTPROT_IPMPD, type AddressIntent, type Intent, type RouteIntent } from './intent.js';
 
@@ -59,7 +59,9 @@ export function planAddressChanges(intent: Intent, view: KernelView): Change[] {
   }
 
   const present = new Map<string, Address[]>(); // "ifname|address" → kernel entries
+  const primaries = new Set<string>(); // "index|address" of IPv4 primaries
   for (const a of view.addresses) {
+    if (a.family === 4 && (a.flags & IFA_F_SECONDARY) === 0) primaries.add(`${a.index}|${a.local}`);
     const l = byIndex.get(a.index);
     if (!l || !members.has(l.name)) continue;
     const key = `${l.name}|${a.local}`;
@@ -92,11 +94,16 @@ export function planAddressChanges(intent: Intent, view: KernelView): Change[] {
       changes.push({ kind: 'delete-address', ifname: ifname ?? '', spec: { family: h.family, index: h.index, address: h.local, prefixLen: h.prefixLen } });
     }
   }
-  // Adds before deletes: the new home answers before the old one stops.
+  // Adds before deletes: the new home answers before the old one stops. Secondaries are
+  // deleted before primaries: removing a primary first promotes a secondary and rebuilds its
+  // routes, once per remaining address — quadratic work in the kernel for a large move.
+  const deletes = changes.filter((c) => c.kind === 'delete-address');
+  const isPrimary = (c: Change): boolean => c.kind === 'delete-address' && primaries.has(`${c.spec.index}|${c.spec.address}`);
   return [
     ...changes.filter((c) => c.kind === 'link-up'),
     ...changes.filter((c) => c.kind === 'add-address'),
-    ...changes.filter((c) => c.kind === 'delete-address'),
+    ...deletes.filter((c) => !isPrimary(c)),
+    ...deletes.filter((c) => isPrimary(c)),
   ];
 }
 

@@ -7,7 +7,7 @@ import type { EngineEvent, EngineResult, LogEvent } from '../engine/types.js';
 import { Announcer } from '../apply/announcer.js';
 import { Applier } from '../apply/applier.js';
 import { intentFromPlacement } from '../apply/from-placement.js';
-import type { Intent } from '../apply/intent.js';
+import { RTPROT_IPMPD, type Intent } from '../apply/intent.js';
 import { globalSysctls, memberSysctls, SysctlKeeper } from '../apply/sysctl.js';
 import { ControlServer } from '../control/server.js';
 import type { Reply, Request } from '../control/protocol.js';
@@ -29,6 +29,8 @@ export interface DaemonOptions {
 const DEFAULT_INVARIANT_CHECK_MS = 20_000;
 /** How long start-up waits for carrier on members it had to bring up. */
 const LINK_SETTLE_MS = 1000;
+const MONITOR_RCVBUF = 32 << 20;
+const RECONCILE_DEBOUNCE_MS = 5;
 
 const now = (): number => performance.now();
 
@@ -42,6 +44,7 @@ export class Daemon {
   private control: ControlServer | undefined;
   private readonly sysctls = new SysctlKeeper();
   private deadlineTimer: NodeJS.Timeout | undefined;
+  private debounce: NodeJS.Timeout | undefined;
   private invariantTimer: NodeJS.Timeout | undefined;
   /** Last link verdict fed to the engine per member, so unrelated link changes are not events. */
   private readonly linkFed = new Map<string, boolean | 'missing'>();
@@ -69,7 +72,8 @@ export class Daemon {
     if (!loaded) throw new Error('configuration has errors; nothing was changed');
     this.config = loaded;
     this.client = RtnlClient.open();
-    this.monitor = await RtnlMonitor.open({ rcvbuf: 4 << 20 });
+    // Large moves make thousands of notifications in a few ms; losing them costs a full resync.
+    this.monitor = await RtnlMonitor.open({ rcvbuf: MONITOR_RCVBUF });
     this.announcer = new Announcer({ log: this.log.child({ component: 'announce' }) });
     this.applier = new Applier(this.client, this.monitor, this.announcer, (g) => this.announceFor(g), this.log.child({ component: 'apply' }));
     this.engine = new Engine(this.config, now());
@@ -176,21 +180,43 @@ export class Daemon {
         }
         this.linkFed.set(name, verdict);
         const ev: EngineEvent = verdict === 'missing' ? { type: 'link-missing', ifname: name } : { type: 'link', ifname: name, up: verdict };
-        void this.applyResult(this.engine.handle(ev, now()), `${name} link ${verdict === 'missing' ? 'removed' : verdict ? 'up' : 'down'}`);
+        const t0 = now();
+        const result = this.engine.handle(ev, now());
+        this.log.debug({ ifname: name, engineMs: Number((now() - t0).toFixed(3)) }, 'engine step');
+        void this.applyResult(result, `${name} link ${verdict === 'missing' ? 'removed' : verdict ? 'up' : 'down'}`);
         return;
       }
       case 'address-removed': {
         const l = this.monitor.links.get(e.address.index);
-        if (l && members.has(l.name)) void this.reconcile(`address ${e.address.local} removed from ${l.name}`);
+        if (l && members.has(l.name) && this.managed.has(e.address.local)) this.reconcileSoon(`address ${e.address.local} removed from ${l.name}`);
         return;
       }
       case 'route-removed': {
-        void this.reconcile('route removed');
+        // Only routes ipmpd owns; the kernel's local-table churn during a move is not ours.
+        if (e.route.protocol === RTPROT_IPMPD) this.reconcileSoon('ipmpd route removed');
         return;
       }
       default:
         return;
     }
+  }
+
+  /** Addresses ipmpd manages (all data and test addresses of the configuration). */
+  private get managed(): Set<string> {
+    return new Set(this.intent().managed);
+  }
+
+  /**
+   * Reconciles after notifications have stopped arriving for a moment: our own changes
+   * produce bursts of events, and reacting to each one would replay changes on a view that
+   * is a few messages behind. Hand edits are still undone within a few milliseconds.
+   */
+  private reconcileSoon(reason: string): void {
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      void this.reconcile(reason);
+    }, RECONCILE_DEBOUNCE_MS);
   }
 
   private intent(): Intent {
@@ -199,7 +225,7 @@ export class Daemon {
 
   private reconcile(reason: string): Promise<void> {
     if (this.stopping) return Promise.resolve();
-    return this.applier.apply(this.intent(), reason).then(
+    return this.applier.apply(this.intent(), reason, { fresh: true }).then(
       () => undefined,
       (err: unknown) => { this.log.error({ err, reason }, 'reconcile failed'); },
     );
@@ -292,6 +318,7 @@ export class Daemon {
     this.stopping = true;
     this.opts.notifier.send('STOPPING=1');
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    if (this.debounce) clearTimeout(this.debounce);
     if (this.invariantTimer) clearInterval(this.invariantTimer);
     await this.control?.close();
     this.announcer.close();

@@ -1,14 +1,24 @@
 // Runs the real ipmpd binary inside a lab namespace, with a notify socket of our own so
 // tests can wait for READY=1 exactly as systemd would.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AF_UNIX, SOCK_DGRAM } from '../../src/sys/constants.js';
 import { Socket } from '../../src/sys/socket.js';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
+// The package root holds binding.gyp; found by walking up so this works from test/ and dist/.
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'binding.gyp'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the ipmpd package root');
+    dir = up;
+  }
+  return dir;
+}
+const repo = packageRoot();
 export const BIN = (name: string): string => join(repo, 'dist/src/cli', `${name}.js`);
 
 export interface LogLine { level: number; msg: string; [k: string]: unknown }
@@ -20,6 +30,9 @@ export class DaemonProcess {
   readonly logs: LogLine[] = [];
   readonly notifications: string[] = [];
   child: ChildProcess | undefined;
+  /** performance.now() when the process was spawned and when READY=1 arrived. */
+  spawnedAtMs = 0;
+  readyAtMs: number | undefined;
   private notify: Socket | undefined;
   private stderr = '';
 
@@ -34,8 +47,14 @@ export class DaemonProcess {
     const notifyPath = join(this.dir, `notify-${Date.now()}`);
     this.notify = new Socket(AF_UNIX, SOCK_DGRAM, 0);
     this.notify.bind({ family: 'unix', path: notifyPath });
-    this.notify.on('message', (d) => this.notifications.push(d.data.toString()));
+    this.notify.on('message', (d) => {
+      const text = d.data.toString();
+      this.notifications.push(text);
+      if (this.readyAtMs === undefined && text.split('\n').includes('READY=1')) this.readyAtMs = performance.now();
+    });
     this.notify.start();
+    this.readyAtMs = undefined;
+    this.spawnedAtMs = performance.now();
     const child = spawn('ip', ['netns', 'exec', this.ns, process.execPath, BIN('ipmpd'),
       '--config', this.configPath, '--socket', this.socketPath, '--log-level', 'debug', ...extraArgs], {
       env: { ...process.env, NOTIFY_SOCKET: notifyPath },

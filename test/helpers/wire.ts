@@ -3,7 +3,7 @@
 import { parseArp, isGratuitousArp } from '../../src/packet/arp.js';
 import { packetSocketProtocol } from '../../src/packet/ethernet.js';
 import { parseNdisc, ND_NEIGHBOR_ADVERT } from '../../src/packet/ndisc.js';
-import { AF_PACKET, ETH_P_ALL, SOCK_RAW, SOL_SOCKET, SO_TIMESTAMPNS } from '../../src/sys/constants.js';
+import { AF_PACKET, ETH_P_ALL, SOCK_RAW, SOL_SOCKET, SO_RCVBUFFORCE, SO_TIMESTAMPNS } from '../../src/sys/constants.js';
 import { Socket } from '../../src/sys/socket.js';
 import { ipJson } from './netns.js';
 
@@ -28,6 +28,8 @@ export class AnnouncementWatcher {
       const s = new Socket(AF_PACKET, SOCK_RAW, packetSocketProtocol(ETH_P_ALL), { netns: `/run/netns/${ns}` });
       s.bind({ family: 'packet', protocol: ETH_P_ALL, ifindex: link.ifindex });
       s.setOption(SOL_SOCKET, SO_TIMESTAMPNS, 1);
+      // Bursts of hundreds of announcements must not be dropped by the watcher itself.
+      s.setOption(SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20);
       s.on('message', (d) => {
         const arp = parseArp(d.data);
         if (arp && isGratuitousArp(arp)) {
