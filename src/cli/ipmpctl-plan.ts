@@ -21,10 +21,15 @@ export interface KernelSnapshot { links: Link[]; addresses: Address[]; routes: R
 /** Pure part: what would change, given a configuration and the kernel as it is. */
 export function computePlan(config: IpmpConfig, kernel: KernelSnapshot, sysctlNow: (path: string) => string | undefined): PlanLine[] {
   const engine = new Engine(config, 0);
+  const notes: PlanLine[] = [];
   for (const g of config.groups) {
     for (const m of g.interfaces) {
+      engine.handle({ type: 'probe', ifname: m.name, state: 'disabled' }, 0);
       const l = kernel.links.find((x) => x.name === m.name);
-      engine.handle(l ? { type: 'link', ifname: m.name, up: l.up && l.running && l.lowerUp } : { type: 'link-missing', ifname: m.name }, 0);
+      // ipmpd brings administratively down members up at start; the plan assumes they then
+      // get carrier, as the daemon would find after its settle wait.
+      if (l && !l.up) notes.push({ kind: 'link-up', text: `# ${m.name} is administratively down: ipmpd brings it up; this plan assumes it then has carrier` });
+      engine.handle(l ? { type: 'link', ifname: m.name, up: !l.up || (l.running && l.lowerUp) } : { type: 'link-missing', ifname: m.name }, 0);
     }
   }
   const intent = intentFromPlacement(engine.placement(), config);
@@ -40,6 +45,7 @@ export function computePlan(config: IpmpConfig, kernel: KernelSnapshot, sysctlNo
   for (const m of members) {
     if (!kernel.links.some((l) => l.name === m)) lines.push({ kind: 'link-up', text: `# ${m} does not exist on this host: nothing can be placed on it` });
   }
+  lines.push(...notes);
   const changes = [...planAddressChanges(intent, kernel), ...planRouteChanges(intent, kernel)];
   for (const c of changes) lines.push({ kind: c.kind, text: describeChange(c, nameOf) });
   return lines;
