@@ -23,6 +23,20 @@ export function nsExec(ns: string, cmd: string, args: string[]): string {
   return sh('ip', ['netns', 'exec', ns, cmd, ...args]);
 }
 
+/** Namespaces whose creating process is gone: a crashed run's leftovers. Concurrent runs keep theirs. */
+export function orphanedTestNamespaces(): string[] {
+  return listTestNamespaces().filter((n) => {
+    const pid = Number(n.slice(NS_PREFIX.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) return true;
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    }
+  });
+}
+
 export function listTestNamespaces(): string[] {
   return sh('ip', ['netns', 'list'])
     .split('\n')
@@ -40,10 +54,11 @@ export function deleteNamespace(name: string): void {
 
 /** A set of namespaces created together and removed together. */
 export class Lab {
-  readonly id = randomBytes(3).toString('hex');
+  // The creator's pid is part of the name so leftovers can be told from a concurrent run's.
+  readonly id = `${process.pid}-${randomBytes(2).toString('hex')}`;
   private readonly names: string[] = [];
 
-  /** Creates namespace `<prefix><id>-<role>` with lo up and returns its name. */
+  /** Creates namespace `<prefix><pid>-<rand>-<role>` with lo up and returns its name. */
   ns(role: string): string {
     const name = `${NS_PREFIX}${this.id}-${role}`;
     sh('ip', ['netns', 'add', name]);
