@@ -1,6 +1,8 @@
 // Address arithmetic the engine needs for route intent: parse "addr/prefix", compute the
 // network, test containment. IPv4 and IPv6 as bigints so one code path serves both.
 
+import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '../sys/ip.js';
+
 export type Family = 4 | 6;
 
 export interface ParsedAddress {
@@ -11,72 +13,28 @@ export interface ParsedAddress {
   value: bigint;
 }
 
+const toBig = (b: Uint8Array): bigint => b.reduce((v, x) => (v << 8n) | BigInt(x), 0n);
+
+function fromBig(v: bigint, bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  for (let i = bytes - 1; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn);
+  return out;
+}
+
 function parseV4(text: string): bigint | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let v = 0n;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    v = (v << 8n) | BigInt(n);
-  }
-  return v;
+  const b = parseIpv4(text);
+  return b ? toBig(b) : undefined;
 }
 
 function parseV6(text: string): bigint | undefined {
-  const zoneless = text.split('%')[0] ?? '';
-  const halves = zoneless.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = (s: string): number[] | undefined => {
-    if (s === '') return [];
-    const out: number[] = [];
-    const items = s.split(':');
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i] ?? '';
-      if (i === items.length - 1 && item.includes('.')) {
-        const v4 = parseV4(item);
-        if (v4 === undefined) return undefined;
-        out.push(Number(v4 >> 16n), Number(v4 & 0xffffn));
-        continue;
-      }
-      if (!/^[0-9a-fA-F]{1,4}$/.test(item)) return undefined;
-      out.push(parseInt(item, 16));
-    }
-    return out;
-  };
-  const head = groups(halves[0] ?? '');
-  const tail = halves.length === 2 ? groups(halves[1] ?? '') : [];
-  if (!head || !tail) return undefined;
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
-  const all = [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
-  let v = 0n;
-  for (const g of all) v = (v << 16n) | BigInt(g);
-  return v;
+  const b = parseIpv6(text.split('%')[0] ?? '');
+  return b ? toBig(b) : undefined;
 }
 
-export function formatV4(v: bigint): string {
-  return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 0xffn)).join('.');
-}
+export const formatV4 = (v: bigint): string => formatIpv4(fromBig(v, 4));
 
 /** RFC 5952 text: lower case, longest run (≥2) of zero groups compressed. */
-export function formatV6(v: bigint): string {
-  const g: number[] = [];
-  for (let i = 7; i >= 0; i--) g.push(Number((v >> BigInt(i * 16)) & 0xffffn));
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = g.map((x) => x.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
-}
+export const formatV6 = (v: bigint): string => formatIpv6(fromBig(v, 16));
 
 /** Parses "address[/prefix]"; a missing prefix means a host address (/32 or /128). */
 export function parseAddress(text: string): ParsedAddress | undefined {

@@ -1,6 +1,7 @@
 // sockaddr encoders/decoders. The addon passes addresses as raw bytes so that every
 // address family is handled here, in one place, with native-endian family fields.
 import { AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX } from './constants.js';
+import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from './ip.js';
 
 export interface NetlinkAddr { family: 'netlink'; pid: number; groups: number }
 export interface PacketAddr {
@@ -17,59 +18,24 @@ export interface UnixAddr { family: 'unix'; path: string }
 export type SockAddr = NetlinkAddr | PacketAddr | Inet4Addr | Inet6Addr | UnixAddr;
 
 export function ipv4ToBytes(address: string): Buffer {
-  const parts = address.split('.');
-  if (parts.length !== 4) throw new Error(`not an IPv4 address: ${address}`);
-  const out = Buffer.alloc(4);
-  parts.forEach((p, i) => {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) throw new Error(`not an IPv4 address: ${address}`);
-    out[i] = Number(p);
-  });
-  return out;
+  const b = parseIpv4(address);
+  if (!b) throw new Error(`not an IPv4 address: ${address}`);
+  return Buffer.from(b);
 }
 
 export function ipv6ToBytes(address: string): Buffer {
-  let text = address;
-  const out = Buffer.alloc(16);
-  const v4tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  let tail: Buffer | undefined;
-  if (v4tail?.[1]) {
-    tail = ipv4ToBytes(v4tail[1]);
-    text = text.slice(0, -v4tail[1].length) + '0:0';
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) throw new Error(`not an IPv6 address: ${address}`);
-  const head = halves[0] ? halves[0].split(':') : [];
-  const rest = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
-  const groups = halves.length === 2 ? [...head, ...Array(8 - head.length - rest.length).fill('0'), ...rest] : head;
-  if (groups.length !== 8) throw new Error(`not an IPv6 address: ${address}`);
-  groups.forEach((g, i) => {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) throw new Error(`not an IPv6 address: ${address}`);
-    out.writeUInt16BE(parseInt(g, 16), i * 2);
-  });
-  if (tail) tail.copy(out, 12);
-  return out;
+  const b = parseIpv6(address);
+  if (!b) throw new Error(`not an IPv6 address: ${address}`);
+  return Buffer.from(b);
 }
 
 export function bytesToIpv4(b: Uint8Array, off = 0): string {
-  return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
+  return formatIpv4(b.subarray(off, off + 4));
 }
 
 /** RFC 5952 text form: lower case, longest zero run (length ≥ 2) compressed. */
 export function bytesToIpv6(b: Uint8Array, off = 0): string {
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push(((b[off + 2 * i] ?? 0) << 8) | (b[off + 2 * i + 1] ?? 0));
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = g.map((x) => x.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  return formatIpv6(b.subarray(off, off + 16));
 }
 
 export function encodeSockAddr(a: SockAddr): Buffer {

@@ -1,11 +1,12 @@
 // Seed "basic IPMP": one floating data address on NIC 1, a deprecated test address on each
 // NIC. Carrier loss on NIC 1 moves the address to NIC 2 (announced), repair brings it back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DaemonProcess } from '../helpers/daemon.js';
+import type { DaemonProcess } from '../helpers/daemon.js';
 import { holder, macOf, neighbourMac, ping, routeDevices } from '../helpers/host-state.js';
 import { requireNetnsSupport } from '../helpers/netns.js';
-import { buildTopology, CLIENT4, type Topology } from '../helpers/topology.js';
-import { AnnouncementWatcher, until } from '../helpers/wire.js';
+import { startScenario, type Scenario } from '../helpers/scenario.js';
+import { CLIENT4, type Topology } from '../helpers/topology.js';
+import { until, type AnnouncementWatcher } from '../helpers/wire.js';
 
 const enabled = requireNetnsSupport();
 const DATA = '192.0.2.100';
@@ -26,23 +27,16 @@ groups:
 `;
 
 describe.runIf(enabled)('e2e: basic IPMP, link-based failover', () => {
+  let s: Scenario;
   let t: Topology;
   let d: DaemonProcess;
   let wire: AnnouncementWatcher;
 
   beforeAll(async () => {
-    t = buildTopology(2);
-    wire = new AnnouncementWatcher(t.sw, [t.port(0), t.port(1)]);
-    d = new DaemonProcess(t.host);
-    d.writeConfig(CONFIG);
-    await d.start();
+    s = await startScenario({ config: CONFIG });
+    ({ t, d, wire } = s);
   });
-  afterAll(async () => {
-    await d?.stop().catch(() => undefined);
-    d?.cleanup();
-    wire?.close();
-    t?.destroy();
-  });
+  afterAll(() => s?.close());
 
   it('places the data address on its home NIC and test addresses on their own', async () => {
     expect(holder(t.host, DATA)).toEqual(['eth0']);

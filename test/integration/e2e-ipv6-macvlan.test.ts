@@ -1,11 +1,12 @@
 // IPv6 data address moves with an unsolicited NA the client acts on; a group built on stacked
 // interfaces (macvlan over each NIC: this kernel has no 8021q, VLAN groups run under Vagrant).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DaemonProcess } from '../helpers/daemon.js';
+import type { DaemonProcess } from '../helpers/daemon.js';
 import { holder, macOf, neighbourMac, ping } from '../helpers/host-state.js';
 import { ip, requireNetnsSupport } from '../helpers/netns.js';
-import { buildTopology, type Topology } from '../helpers/topology.js';
-import { AnnouncementWatcher, until } from '../helpers/wire.js';
+import { startScenario, type Scenario } from '../helpers/scenario.js';
+import type { Topology } from '../helpers/topology.js';
+import { until, type AnnouncementWatcher } from '../helpers/wire.js';
 
 const enabled = requireNetnsSupport();
 const V6 = '2001:db8::100';
@@ -15,17 +16,18 @@ describe.runIf(enabled)('e2e: IPv6 and a group over macvlan interfaces', () => {
   let t: Topology;
   let d: DaemonProcess;
   let wire: AnnouncementWatcher;
+  let s: Scenario;
 
   beforeAll(async () => {
-    t = buildTopology(2);
-    // Stacked interfaces: mv0 on eth0, mv1 on eth1, each with its own MAC.
-    for (const i of [0, 1]) {
-      ip(t.host, 'link', 'set', `eth${i}`, 'up');
-      ip(t.host, 'link', 'add', `mv${i}`, 'link', `eth${i}`, 'type', 'macvlan', 'mode', 'bridge');
-    }
-    wire = new AnnouncementWatcher(t.sw, [t.port(0), t.port(1)]);
-    d = new DaemonProcess(t.host);
-    d.writeConfig(`
+    s = await startScenario({
+      // Stacked interfaces: mv0 on eth0, mv1 on eth1, each with its own MAC.
+      prepare: (lab) => {
+        for (const i of [0, 1]) {
+          ip(lab.host, 'link', 'set', `eth${i}`, 'up');
+          ip(lab.host, 'link', 'add', `mv${i}`, 'link', `eth${i}`, 'type', 'macvlan', 'mode', 'bridge');
+        }
+      },
+      config: `
 groups:
   - name: stacked
     announce: { arpCount: 2, arpIntervalMs: 200, naCount: 3, naIntervalMs: 200 }
@@ -35,15 +37,11 @@ groups:
     dataAddresses:
       - { address: ${V4}/24, interface: mv0 }
       - { address: ${V6}/64, interface: mv0 }
-`);
-    await d.start();
+`,
+    });
+    ({ t, d, wire } = s);
   });
-  afterAll(async () => {
-    await d?.stop().catch(() => undefined);
-    d?.cleanup();
-    wire?.close();
-    t?.destroy();
-  });
+  afterAll(() => s?.close());
 
   it('places v4 and v6 data addresses on the macvlan, usable at once (nodad)', async () => {
     expect(holder(t.host, V6)).toEqual(['mv0']);

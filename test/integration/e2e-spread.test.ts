@@ -1,26 +1,25 @@
 // Seed "load balancing": two data addresses, one per NIC, both active, outbound spread over
 // both with multipath routes; a failure folds everything onto the survivor, repair unfolds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DaemonProcess } from '../helpers/daemon.js';
+import type { DaemonProcess } from '../helpers/daemon.js';
 import { holder, macOf, neighbourMac, ping, routeDevices } from '../helpers/host-state.js';
 import { requireNetnsSupport } from '../helpers/netns.js';
-import { buildTopology, type Topology } from '../helpers/topology.js';
-import { AnnouncementWatcher, until } from '../helpers/wire.js';
+import { startScenario, type Scenario } from '../helpers/scenario.js';
+import type { Topology } from '../helpers/topology.js';
+import { until, type AnnouncementWatcher } from '../helpers/wire.js';
 
 const enabled = requireNetnsSupport();
 const A = '192.0.2.100';
 const B = '192.0.2.101';
 
 describe.runIf(enabled)('e2e: outbound-spread group, multipath routes follow failures', () => {
+  let s: Scenario;
   let t: Topology;
   let d: DaemonProcess;
   let wire: AnnouncementWatcher;
 
   beforeAll(async () => {
-    t = buildTopology(2);
-    wire = new AnnouncementWatcher(t.sw, [t.port(0), t.port(1)]);
-    d = new DaemonProcess(t.host);
-    d.writeConfig(`
+    s = await startScenario({ config: `
 defaultRouters: [192.0.2.254]
 groups:
   - name: lb
@@ -31,15 +30,10 @@ groups:
     dataAddresses:
       - { address: ${A}/24, interface: eth0 }
       - { address: ${B}/24, interface: eth1 }
-`);
-    await d.start();
+` });
+    ({ t, d, wire } = s);
   });
-  afterAll(async () => {
-    await d?.stop().catch(() => undefined);
-    d?.cleanup();
-    wire?.close();
-    t?.destroy();
-  });
+  afterAll(() => s?.close());
 
   it('spreads inbound (one address per NIC) and outbound (multipath over both)', () => {
     expect(holder(t.host, A)).toEqual(['eth0']);
