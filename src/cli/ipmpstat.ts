@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { request, ControlUnavailable } from '../control/client.js';
 import { DEFAULT_SOCKET_PATH } from '../control/protocol.js';
 import type { StatusSnapshot } from '../control/status.js';
-import { parseIpmpstatArgs } from './ipmpstat-args.js';
+import { IPMPSTAT_USAGE, parseIpmpstatArgs } from './ipmpstat-args.js';
 import { renderIpmpstat, renderIpmpstatJson, type NameResolver } from './ipmpstat-render.js';
 import { runMain, type Io } from './main.js';
 
@@ -23,6 +23,10 @@ function hostsResolver(path = '/etc/hosts'): NameResolver {
 }
 
 export async function runIpmpstat(argv: string[], io: Io): Promise<number> {
+  if (argv.length === 1 && (argv[0] === '-h' || argv[0] === '--help')) {
+    io.stdout.write(`${IPMPSTAT_USAGE}\n\nThe daemon is reached at ${DEFAULT_SOCKET_PATH} (override with IPMPD_SOCKET).\n`);
+    return 0;
+  }
   const args = parseIpmpstatArgs(argv);
   if ('error' in args) {
     io.stderr.write(`${args.error}\n`);
