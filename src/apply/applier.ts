@@ -31,7 +31,7 @@ const HARMLESS: Record<string, Set<string>> = {
   'delete-route': new Set(['ESRCH', 'ENOENT']),
 };
 
-function toOp(c: Change): BatchOp {
+export function toOp(c: Change): BatchOp {
   switch (c.kind) {
     case 'link-up': return { op: 'setLink', index: c.index, change: { up: true } };
     case 'add-address': return { op: 'replaceAddress', spec: c.spec };

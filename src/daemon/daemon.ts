@@ -18,6 +18,7 @@ import type { Logger } from '../log.js';
 import { DEFAULT_ANNOUNCE } from '../config/model.js';
 import type { Notifier } from './sd-notify.js';
 import { loadDaemonConfig, type ConfigSource } from './config-source.js';
+import { rehearseFailovers } from './warmup.js';
 
 export interface DaemonOptions {
   source: ConfigSource;
@@ -31,6 +32,9 @@ const DEFAULT_INVARIANT_CHECK_MS = 20_000;
 const LINK_SETTLE_MS = 1000;
 const MONITOR_RCVBUF = 32 << 20;
 const RECONCILE_DEBOUNCE_MS = 5;
+/** Rehearsal rounds before READY and at each invariant check (see warmup.ts). */
+const WARM_ROUNDS_START = 400;
+const WARM_ROUNDS_PERIODIC = 2;
 
 const now = (): number => performance.now();
 
@@ -92,9 +96,14 @@ export class Daemon {
     });
     this.monitor.on('error', (err: Error) => this.log.error({ err }, 'netlink monitor error'));
     await this.applyResult(first, 'start');
+    const warmMs = this.rehearse(WARM_ROUNDS_START);
+    this.log.debug({ warmMs: Number(warmMs.toFixed(1)) }, 'failover path rehearsed');
     this.control = await ControlServer.listen(this.opts.socketPath, (req) => this.handleRequest(req), this.log.child({ component: 'control' }));
     const everyMs = this.config.daemon?.invariantCheckMs ?? DEFAULT_INVARIANT_CHECK_MS;
-    this.invariantTimer = setInterval(() => void this.reconcile('invariant check'), everyMs);
+    this.invariantTimer = setInterval(() => {
+      this.rehearse(WARM_ROUNDS_PERIODIC);
+      void this.reconcile('invariant check');
+    }, everyMs);
     this.opts.notifier.send('READY=1\nSTATUS=IPMP groups placed');
     this.opts.notifier.startWatchdog(() => !this.stopping);
     this.log.info({ groups: this.config.groups.map((g) => g.name), startMs: Number((now() - started).toFixed(1)) }, 'ipmpd ready');
@@ -118,6 +127,17 @@ export class Daemon {
       return cur !== undefined && cur.running && cur.lowerUp;
     });
     while (!settled() && now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  /** Runs the failover rehearsal (see warmup.ts); returns how long it took in ms. */
+  private rehearse(rounds: number): number {
+    const started = now();
+    try {
+      rehearseFailovers(this.config, [...this.monitor.links.values()], [...this.monitor.addresses.values()], rounds);
+    } catch (err) {
+      this.log.error({ err }, 'failover rehearsal failed');
+    }
+    return now() - started;
   }
 
   private announceFor(group: string) {
@@ -233,11 +253,13 @@ export class Daemon {
 
   /** Logs the engine's in.mpathd-style lines, applies the new placement, re-arms the timer. */
   private async applyResult(r: EngineResult, reason: string): Promise<void> {
+    // The applier's synchronous part (netlink batch + first announcements) runs inside this
+    // call; logging and timers wait until the frames are on the wire.
+    const applying = this.applier.apply(intentFromPlacement(r.placement, this.config), reason);
     for (const l of r.log) this.logEngine(l);
     this.armDeadline();
-    const intent = intentFromPlacement(r.placement, this.config);
     try {
-      const report = await this.applier.apply(intent, reason);
+      const report = await applying;
       for (const c of r.changes) {
         if (c.kind === 'address-moved') {
           this.log.info({ group: c.group, address: c.address, from: c.from, to: c.to, applyMs: Number(report.durationMs.toFixed(3)) },

@@ -36,8 +36,21 @@ export const formatV4 = (v: bigint): string => formatIpv4(fromBig(v, 4));
 /** RFC 5952 text: lower case, longest run (≥2) of zero groups compressed. */
 export const formatV6 = (v: bigint): string => formatIpv6(fromBig(v, 16));
 
-/** Parses "address[/prefix]"; a missing prefix means a host address (/32 or /128). */
+// Route intent re-reads the same configured addresses on every event; parsing them once keeps
+// the failover path short. Bounded so odd input cannot grow it without limit.
+const parsed = new Map<string, Readonly<ParsedAddress> | undefined>();
+const PARSE_CACHE_MAX = 4096;
+
+/** Parses "address[/prefix]"; a missing prefix means a host address (/32 or /128). Results are shared: do not mutate. */
 export function parseAddress(text: string): ParsedAddress | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  const result = parseAddressUncached(text);
+  if (parsed.size >= PARSE_CACHE_MAX) parsed.clear();
+  parsed.set(text, result === undefined ? undefined : Object.freeze(result));
+  return result;
+}
+
+function parseAddressUncached(text: string): ParsedAddress | undefined {
   const [addr = '', prefix, extra] = text.trim().split('/');
   if (extra !== undefined) return undefined;
   const family: Family = addr.includes(':') ? 6 : 4;

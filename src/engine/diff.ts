@@ -1,6 +1,6 @@
 // Compares two placements into advisory changes and the in.mpathd-style failover/failback logs.
 
-import type { GroupPlacement, LogEvent, Placement, PlacementChange } from './types.js';
+import type { GroupPlacement, LogEvent, MemberPlacement, Placement, PlacementChange, RouteIntent } from './types.js';
 
 export function diffPlacement(before: Placement, after: Placement): { changes: PlacementChange[]; log: LogEvent[] } {
   const changes: PlacementChange[] = [];
@@ -25,9 +25,10 @@ function diffGroup(prev: GroupPlacement | undefined, next: GroupPlacement, chang
   const group = next.group;
   if (prev && prev.state !== next.state) changes.push({ kind: 'group-state', group, from: prev.state, to: next.state });
 
-  const prevMembers = new Map((prev?.members ?? []).map((m) => [m.ifname, JSON.stringify(m)]));
+  const prevMembers = new Map((prev?.members ?? []).map((m) => [m.ifname, m]));
   for (const m of next.members) {
-    if (prevMembers.get(m.ifname) !== JSON.stringify(m)) changes.push({ kind: 'member-changed', group, ifname: m.ifname });
+    const before = prevMembers.get(m.ifname);
+    if (!before || !sameMember(before, m)) changes.push({ kind: 'member-changed', group, ifname: m.ifname });
   }
 
   const prevNic = new Map((prev?.addresses ?? []).map((a) => [a.address, a.nic]));
@@ -56,5 +57,17 @@ function diffGroup(prev: GroupPlacement | undefined, next: GroupPlacement, chang
     log.push({ level: 'info', ifname: to, group, msg: `Successfully failed back to NIC ${to}`, fields: { to } });
   }
 
-  if (JSON.stringify(prev?.routes ?? []) !== JSON.stringify(next.routes)) changes.push({ kind: 'routes-changed', group });
+  if (routesKey(prev?.routes ?? []) !== routesKey(next.routes)) changes.push({ kind: 'routes-changed', group });
+}
+
+function sameMember(a: MemberPlacement, b: MemberPlacement): boolean {
+  return a.active === b.active && a.inactive === b.inactive && a.failed === b.failed && a.offline === b.offline
+    && a.standby === b.standby && a.link === b.link && a.probe === b.probe && a.state === b.state
+    && a.nominee4 === b.nominee4 && a.nominee6 === b.nominee6 && a.present === b.present
+    && a.testAddresses.length === b.testAddresses.length
+    && a.testAddresses.every((t, i) => t.address === b.testAddresses[i]?.address);
+}
+
+function routesKey(routes: readonly RouteIntent[]): string {
+  return routes.map((r) => `${r.family} ${r.dst} ${r.prefsrc ?? ''} ${r.purpose} ${r.nexthops.map((h) => `${h.ifname}/${h.gateway ?? ''}`).join(',')}`).join(';');
 }

@@ -94,8 +94,9 @@ export class Engine {
     return best;
   }
 
+  /** The current placement. It is built fresh on every step and never changed afterwards: treat it as read-only. */
   placement(): Placement {
-    return structuredClone(this.last);
+    return this.last;
   }
 
   snapshot(): StatusSnapshot {
@@ -168,7 +169,7 @@ export class Engine {
     const diff = diffPlacement(this.last, placement);
     this.last = placement;
     const result: EngineResult = {
-      placement: structuredClone(placement),
+      placement,
       changes: diff.changes,
       log: [...out.log, ...diff.log],
       probeResets: [...out.probeResets],

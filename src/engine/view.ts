@@ -26,7 +26,7 @@ export function groupPlacement(g: GroupRuntime, link: (ifname: string) => LinkOb
         deprecated: a.deprecated,
       };
     }),
-    routes: structuredClone(g.routes),
+    routes: g.routes.map((r) => ({ ...r, nexthops: r.nexthops.map((h) => ({ ...h })) })),
   };
 }
 

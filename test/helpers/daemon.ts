@@ -34,7 +34,7 @@ export class DaemonProcess {
   spawnedAtMs = 0;
   readyAtMs: number | undefined;
   private notify: Socket | undefined;
-  private stderr = '';
+  stderrText = "";
 
   constructor(readonly ns: string) {}
 
@@ -71,9 +71,9 @@ export class DaemonProcess {
         try { this.logs.push(JSON.parse(line) as LogLine); } catch { this.logs.push({ level: 0, msg: line }); }
       }
     });
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => { this.stderr += c; });
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => { this.stderrText += c; });
     await this.waitFor(() => this.notifications.some((n) => n.split('\n').includes('READY=1')), timeoutMs,
-      () => `ipmpd did not become ready; exit=${child.exitCode} stderr=${this.stderr} logs=${JSON.stringify(this.logs.slice(-10))}`);
+      () => `ipmpd did not become ready; exit=${child.exitCode} stderr=${this.stderrText} logs=${JSON.stringify(this.logs.slice(-10))}`);
   }
 
   async waitFor(cond: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
@@ -81,7 +81,7 @@ export class DaemonProcess {
     while (!cond()) {
       if (Date.now() > deadline) throw new Error(what());
       if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) {
-        throw new Error(`ipmpd exited (${this.child.exitCode}): ${this.stderr} ${JSON.stringify(this.logs.slice(-10))}`);
+        throw new Error(`ipmpd exited (${this.child.exitCode}): ${this.stderrText} ${JSON.stringify(this.logs.slice(-10))}`);
       }
       await new Promise((r) => setTimeout(r, 5));
     }

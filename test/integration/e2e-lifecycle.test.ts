@@ -35,7 +35,12 @@ describe.runIf(enabled)('e2e: restart, reload and self-repair', () => {
     d.writeConfig(CONFIG);
     await d.start();
     monitor = await RtnlMonitor.open({ netns: t.lab.path(t.host) });
-    monitor.on('event', (e) => { if (e.kind.startsWith('address') || e.kind.startsWith('route')) events.push(e); });
+    // Only what ipmpd owns: the kernel's own link-local addresses come and go with DAD.
+    const ours = new Set([DATA, '192.0.2.10', '192.0.2.11']);
+    monitor.on('event', (e) => {
+      if ((e.kind === 'address-added' || e.kind === 'address-removed') && ours.has(e.address.local)) events.push(e);
+      if ((e.kind === 'route-added' || e.kind === 'route-removed') && e.route.protocol === 73) events.push(e);
+    });
     wire = new AnnouncementWatcher(t.sw, [t.port(0), t.port(1)]);
   });
   afterAll(async () => {
