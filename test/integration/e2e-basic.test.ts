@@ -53,8 +53,9 @@ describe.runIf(enabled)('e2e: basic IPMP, link-based failover', () => {
     wire.clear();
     t.cutCarrier(0);
     await until(() => holder(t.host, DATA).join() === 'eth1', 2000, `${DATA} on eth1`);
-    // Frames of the start-up series from eth0 may still be in flight: look at eth1's port.
-    const fromEth1 = (): typeof wire.seen => wire.for(DATA).filter((s) => s.port === t.port(1));
+    // Frames of the start-up series from eth0 may still be in flight (and broadcasts reach
+    // every port): look for frames entering the switch from eth1.
+    const fromEth1 = (): typeof wire.seen => wire.for(DATA).filter((s) => s.port === t.port(1) && s.mac === macOf(t.host, 'eth1'));
     await until(() => fromEth1().length >= 1, 1000, 'gratuitous ARP from eth1');
     const first = fromEth1()[0]!;
     expect(first.kind).toBe('garp');
