@@ -43,7 +43,7 @@ export function toOp(c: Change): BatchOp {
 
 export class Applier {
   private running: Promise<ApplyReport> | undefined;
-  private queued: { intent: Intent; reason: string; fresh: boolean; waiters: ((r: ApplyReport) => void)[] } | undefined;
+  private queued: { intent: Intent; reason: string; fresh: boolean; announced: Set<string>; waiters: ((r: ApplyReport) => void)[] } | undefined;
 
   constructor(
     private readonly client: RtnlClient,
@@ -59,9 +59,10 @@ export class Applier {
    * notifications use it, because the view can be a burst of messages behind; the failover
    * path uses the view, which costs nothing.
    */
-  apply(intent: Intent, reason: string, opts: { fresh?: boolean } = {}): Promise<ApplyReport> {
+  apply(intent: Intent, reason: string, opts: { fresh?: boolean; announced?: ReadonlySet<string> } = {}): Promise<ApplyReport> {
+    const announced = opts.announced ?? new Set<string>();
     if (!this.running) {
-      this.running = this.run(intent, reason, opts.fresh ?? false).finally(() => this.next());
+      this.running = this.run(intent, reason, opts.fresh ?? false, announced).finally(() => this.next());
       return this.running;
     }
     return new Promise((resolve) => {
@@ -69,9 +70,10 @@ export class Applier {
         this.queued.intent = intent;
         this.queued.reason = reason;
         this.queued.fresh ||= opts.fresh ?? false;
+        for (const a of announced) this.queued.announced.add(a);
         this.queued.waiters.push(resolve);
       } else {
-        this.queued = { intent, reason, fresh: opts.fresh ?? false, waiters: [resolve] };
+        this.queued = { intent, reason, fresh: opts.fresh ?? false, announced: new Set(announced), waiters: [resolve] };
       }
     });
   }
@@ -81,13 +83,14 @@ export class Applier {
     const q = this.queued;
     if (!q) return;
     this.queued = undefined;
-    this.running = this.run(q.intent, q.reason, q.fresh).finally(() => this.next());
+    this.running = this.run(q.intent, q.reason, q.fresh, q.announced).finally(() => this.next());
     void this.running.then((r) => { for (const w of q.waiters) w(r); });
   }
 
   private nameOf = (index: number): string => this.view.links.get(index)?.name ?? `if${index}`;
 
-  private async run(intent: Intent, reason: string, fresh: boolean): Promise<ApplyReport> {
+  /** `announced`: addresses whose announcement series an armed plan already started. */
+  private async run(intent: Intent, reason: string, fresh: boolean, announced: ReadonlySet<string>): Promise<ApplyReport> {
     const started = performance.now();
     const report: ApplyReport = { changes: [], failures: [], announced: [], durationMs: 0 };
     const addresses = fresh ? await this.client.listAddresses() : this.view.addresses.values();
@@ -102,7 +105,7 @@ export class Applier {
       // returns, so the first announcement can go out before the ACKs are read.
       const pending = this.client.batch(addrChanges.map(toOp));
       for (const c of addrChanges) {
-        if (c.kind === 'add-address' && c.intent.role === 'data' && !c.replaces) {
+        if (c.kind === 'add-address' && c.intent.role === 'data' && !c.replaces && !announced.has(c.spec.address)) {
           const link = this.view.links.get(c.spec.index);
           const settings = this.announceFor(c.intent.group);
           if (link?.mac) {
@@ -116,7 +119,7 @@ export class Applier {
         }
       }
       report.addressesSentMs = performance.now() - started;
-      this.logAnnouncements(addrChanges);
+      this.logAnnouncements(addrChanges, report);
       this.record(addrChanges, await pending, report);
     }
     if (deletions.length > 0) this.record(deletions, await this.client.batch(deletions.map(toOp)), report);
@@ -136,10 +139,11 @@ export class Applier {
   }
 
   /** One line per NIC: which addresses it now announces, how many times, how far apart. */
-  private logAnnouncements(changes: Change[]): void {
+  private logAnnouncements(changes: Change[], report: ApplyReport): void {
     const byNic = new Map<string, { v4: string[]; v6: string[]; group: string }>();
     for (const c of changes) {
       if (c.kind !== 'add-address' || c.intent.role !== 'data' || c.replaces) continue;
+      if (!report.announced.includes(c.spec.address)) continue;
       const e = byNic.get(c.ifname) ?? { v4: [], v6: [], group: c.intent.group };
       (c.spec.family === 4 ? e.v4 : e.v6).push(c.spec.address);
       byNic.set(c.ifname, e);

@@ -19,6 +19,8 @@ import { DEFAULT_ANNOUNCE } from '../config/model.js';
 import type { Notifier } from './sd-notify.js';
 import { loadDaemonConfig, type ConfigSource } from './config-source.js';
 import { rehearseFailovers } from './warmup.js';
+import { armPlans, type ArmedPlan } from './armed-plans.js';
+import { IFF_LOWER_UP, IFF_RUNNING, IFF_UP } from '../netlink/constants.js';
 
 export interface DaemonOptions {
   source: ConfigSource;
@@ -53,6 +55,12 @@ export class Daemon {
   /** Last link verdict fed to the engine per member, so unrelated link changes are not events. */
   private readonly linkFed = new Map<string, boolean | 'missing'>();
   private stopping = false;
+  /** Bumped by every engine step and member link change; armed plans are valid for one version. */
+  private version = 0;
+  private plans = new Map<string, ArmedPlan>();
+  private arming: NodeJS.Immediate | undefined;
+  /** Addresses an armed plan already announced; the ordinary path must not announce them again. */
+  private preannounced = new Set<string>();
   private readonly log: Logger;
 
   private constructor(private readonly opts: DaemonOptions) {
@@ -89,6 +97,7 @@ export class Daemon {
     // Feed the links as they are now; the engine initialises without counting flaps.
     const first = this.feedAllLinks();
     this.monitor.on('event', (e: MonitorEvent) => this.onMonitorEvent(e));
+    this.monitor.onLinkFlags = (index, flags) => this.fireArmedPlan(index, flags);
     this.monitor.on('resync', (r: { reason: string; differences: MonitorEvent[] }) => {
       this.log.warn({ reason: r.reason, differences: r.differences.length }, 'netlink monitor resynchronised; re-checking every address and route');
       this.feedAllLinks();
@@ -191,6 +200,7 @@ export class Daemon {
       case 'link-removed': {
         const name = e.link.name;
         if (!members.has(name)) return;
+        this.version++;
         if (e.kind === 'link-added') this.applySysctls();
         const verdict = e.kind === 'link-removed' ? 'missing' : this.linkVerdict(e.link);
         if (this.linkFed.get(name) === verdict) {
@@ -255,7 +265,10 @@ export class Daemon {
   private async applyResult(r: EngineResult, reason: string): Promise<void> {
     // The applier's synchronous part (netlink batch + first announcements) runs inside this
     // call; logging and timers wait until the frames are on the wire.
-    const applying = this.applier.apply(intentFromPlacement(r.placement, this.config), reason);
+    this.version++;
+    const announced = this.preannounced;
+    this.preannounced = new Set();
+    const applying = this.applier.apply(intentFromPlacement(r.placement, this.config), reason, { announced });
     for (const l of r.log) this.logEngine(l);
     this.armDeadline();
     try {
@@ -269,6 +282,49 @@ export class Daemon {
     } catch (err) {
       this.log.error({ err, reason }, 'applying placement failed');
     }
+    this.armSoon();
+  }
+
+  /** Recomputes the armed plans once the daemon is idle again. */
+  private armSoon(): void {
+    if (this.arming || this.stopping) return;
+    this.arming = setImmediate(() => {
+      this.arming = undefined;
+      const up = [...this.members].filter((m) => this.linkFed.get(m) === true);
+      try {
+        this.plans = armPlans(this.engine, this.config, this.monitor.links.values(), up, this.version, now(), (g) => this.announceFor(g));
+      } catch (err) {
+        this.plans = new Map();
+        this.log.error({ err }, 'cannot arm failover plans');
+      }
+    });
+  }
+
+  /**
+   * Carrier loss on a member with an armed plan: add its addresses where the engine would put
+   * them and start the announcements now, before the notification is decoded. The ordinary
+   * path runs right after and completes the move (removals, routes, logs).
+   */
+  private fireArmedPlan(index: number, flags: number): void {
+    const up = (flags & IFF_UP) !== 0 && (flags & IFF_RUNNING) !== 0 && (flags & IFF_LOWER_UP) !== 0;
+    if (up || this.plans.size === 0 || this.stopping) return;
+    const name = this.monitor.links.get(index)?.name;
+    const plan = name === undefined ? undefined : this.plans.get(name);
+    if (!plan || plan.version !== this.version) return;
+    this.plans = new Map();
+    const sent = this.client.batch(plan.ops);
+    for (const a of plan.announcements) {
+      this.announcer.announce(a);
+      this.preannounced.add(a.address);
+    }
+    sent.then(
+      (results) => {
+        const failed = results.filter((e) => e !== undefined);
+        if (failed.length > 0) this.log.warn({ ifname: plan.ifname, errors: failed.map((e) => e?.code) }, `armed plan for ${plan.ifname}: ${failed.length} change(s) refused; the ordinary path retries`);
+        else this.log.debug({ ifname: plan.ifname, addresses: plan.ops.length }, `armed plan for ${plan.ifname} fired`);
+      },
+      (err: unknown) => this.log.error({ err, ifname: plan.ifname }, 'armed plan failed'),
+    );
   }
 
   private logEngine(l: LogEvent): void {
@@ -341,6 +397,8 @@ export class Daemon {
     this.opts.notifier.send('STOPPING=1');
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     if (this.debounce) clearTimeout(this.debounce);
+    if (this.arming) clearImmediate(this.arming);
+    this.monitor.onLinkFlags = undefined;
     if (this.invariantTimer) clearInterval(this.invariantTimer);
     await this.control?.close();
     this.announcer.close();

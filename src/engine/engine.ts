@@ -94,6 +94,28 @@ export class Engine {
     return best;
   }
 
+  /**
+   * An independent copy for "what if" previews: the daemon arms failover plans by asking a
+   * clone what one member's failure would do, without touching the real state.
+   */
+  clone(): Engine {
+    const copy = Object.create(Engine.prototype) as Engine;
+    const w = copy as unknown as { config: IpmpConfig; now: number; last: Placement; groups: GroupRuntime[]; links: Map<string, LinkWatch>; probes: Map<string, ProbeObservation> };
+    w.config = this.config;
+    w.now = this.now;
+    w.last = this.last;
+    w.groups = this.groups.map((g) => ({
+      ...g,
+      members: g.members.map((m) => ({ ...m, testAddresses: [...m.testAddresses] })),
+      nominee: new Map(g.nominee),
+      nic: new Map(g.nic),
+      routes: [...g.routes],
+    }));
+    w.links = new Map([...this.links].map(([k, l]) => [k, l.clone()]));
+    w.probes = new Map([...this.probes].map(([k, p]) => [k, { ...p }]));
+    return copy;
+  }
+
   /** The current placement. It is built fresh on every step and never changed afterwards: treat it as read-only. */
   placement(): Placement {
     return this.last;

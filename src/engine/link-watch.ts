@@ -22,6 +22,14 @@ export class LinkWatch {
   private ups: number[] = [];
   private deferUntil: number | undefined;
 
+  clone(): LinkWatch {
+    const w = new LinkWatch();
+    w.current = this.current;
+    w.ups = [...this.ups];
+    w.deferUntil = this.deferUntil;
+    return w;
+  }
+
   get state(): LinkObservation {
     return this.current;
   }

@@ -175,7 +175,18 @@ export class RtnlMonitor extends EventEmitter<RtnlMonitorEvents> {
     }
   }
 
+  /**
+   * Called with the ifindex and IFF_* flags of every link notification before it is decoded
+   * and applied to the view: reading two fields of ifinfomsg costs nothing, decoding the whole
+   * message (dozens of attributes) does. For reactions that must not wait, like carrier loss.
+   */
+  onLinkFlags: ((index: number, flags: number) => void) | undefined;
+
   private onMessage(m: NlMsg): void {
+    // ifinfomsg: family u8, pad u8, type u16, index s32, flags u32, change u32.
+    if (this.onLinkFlags && m.type === RTM_NEWLINK && m.payload.length >= 16 && m.payload[0] === AF_UNSPEC) {
+      this.onLinkFlags(m.payload.readInt32LE(4), m.payload.readUInt32LE(8));
+    }
     const target = this.shadow ?? this.view;
     let events: MonitorEvent[];
     try {

@@ -77,7 +77,7 @@ describe.runIf(enabled)('e2e: restart, reload and self-repair', () => {
     events.length = 0;
     const before = d.notifications.length;
     await d.signal('SIGHUP');
-    await until(() => d.logsMatching(/configuration reloaded/).length > 0, 2000, 'reload logged');
+    await d.waitFor(() => d.logsMatching(/configuration reloaded/).length > 0, 2000, () => `reload not logged: ${JSON.stringify(d.logs.slice(-8))} stderr=${d.stderrText}`);
     await sleep(200);
     expect(events).toEqual([]);
     expect(d.notifications.slice(before).join('\n')).toContain('RELOADING=1');

@@ -154,4 +154,26 @@ describe('engine properties', () => {
       { numRuns: 150 },
     );
   });
+
+  it('a clone behaves exactly like the original and never affects it', () => {
+    fc.assert(
+      fc.property(configArb, fc.array(eventArb, { maxLength: 30 }), fc.array(eventArb, { maxLength: 10 }), (cfg, prefix, suffix) => {
+        const e = new Engine(cfg, 0);
+        let now = 0;
+        const step = (eng: Engine, [dt, ev]: [number, EngineEvent | 'tick'], at: number): EngineResult => (ev === 'tick' ? eng.tick(at + dt) : eng.handle(ev, at + dt));
+        for (const x of prefix) { step(e, x, now); now += x[0]; }
+        const before = JSON.stringify(e.placement());
+        const copy = e.clone();
+        // The clone runs ahead on its own...
+        let t = now;
+        const fromClone = suffix.map((x) => { const r = step(copy, x, t); t += x[0]; return JSON.stringify(r.placement); });
+        expect(JSON.stringify(e.placement())).toBe(before);
+        // ...and the original, given the same events, ends up in the same places.
+        t = now;
+        const fromOriginal = suffix.map((x) => { const r = step(e, x, t); t += x[0]; return JSON.stringify(r.placement); });
+        expect(fromOriginal).toEqual(fromClone);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

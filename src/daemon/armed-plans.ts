@@ -1,0 +1,54 @@
+// Armed failover plans. While the daemon is idle it asks a clone of the engine what the
+// failure of each member would do, and keeps the result ready: the netlink adds and the
+// announcements. On carrier loss the plan fires from the raw link flags, before the
+// notification is decoded or the engine runs; the ordinary path follows and finds the kernel
+// already right. A plan is only used while nothing has changed since it was computed.
+import type { Announcement } from '../apply/announcer.js';
+import { addressSpecFor } from '../apply/diff.js';
+import { intentFromPlacement } from '../apply/from-placement.js';
+import type { AddressIntent } from '../apply/intent.js';
+import type { AnnounceSettings, IpmpConfig } from '../config/model.js';
+import type { Engine } from '../engine/engine.js';
+import type { BatchOp } from '../netlink/client.js';
+import type { Link } from '../netlink/types.js';
+
+export interface ArmedPlan {
+  ifname: string;
+  /** The daemon's state version the plan was computed for. */
+  version: number;
+  ops: BatchOp[];
+  announcements: Announcement[];
+}
+
+const key = (a: AddressIntent): string => `${a.ifname}|${a.address}`;
+
+/** Plans for the failure of each member in `up` (members whose link is up now). */
+export function armPlans(
+  engine: Engine, config: IpmpConfig, links: Iterable<Link>, up: string[], version: number, now: number,
+  announceFor: (group: string) => AnnounceSettings,
+): Map<string, ArmedPlan> {
+  const byName = new Map<string, Link>();
+  for (const l of links) byName.set(l.name, l);
+  const current = new Set(intentFromPlacement(engine.placement(), config).addresses.filter((a) => a.role === 'data').map(key));
+  const plans = new Map<string, ArmedPlan>();
+  for (const ifname of up) {
+    const preview = engine.clone().handle({ type: 'link', ifname, up: false }, now);
+    const ops: BatchOp[] = [];
+    const announcements: Announcement[] = [];
+    for (const a of intentFromPlacement(preview.placement, config).addresses) {
+      if (a.role !== 'data' || current.has(key(a))) continue;
+      const link = byName.get(a.ifname);
+      if (!link) continue;
+      ops.push({ op: 'replaceAddress', spec: addressSpecFor(a, link.index) });
+      if (!link.mac) continue;
+      const s = announceFor(a.group);
+      announcements.push({
+        ifname: a.ifname, ifindex: link.index, mac: link.mac, family: a.family, address: a.address,
+        count: a.family === 4 ? s.arpCount : s.naCount,
+        intervalMs: a.family === 4 ? s.arpIntervalMs : s.naIntervalMs,
+      });
+    }
+    if (ops.length > 0) plans.set(ifname, { ifname, version, ops, announcements });
+  }
+  return plans;
+}
