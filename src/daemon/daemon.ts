@@ -311,17 +311,19 @@ export class Daemon {
     const name = this.monitor.links.get(index)?.name;
     const plan = name === undefined ? undefined : this.plans.get(name);
     if (!plan || plan.version !== this.version) return;
+    const firedAt = now();
     this.plans = new Map();
     const sent = this.client.batch(plan.ops);
     for (const a of plan.announcements) {
       this.announcer.announce(a);
       this.preannounced.add(a.address);
     }
+    const tookMs = now() - firedAt;
     sent.then(
       (results) => {
         const failed = results.filter((e) => e !== undefined);
         if (failed.length > 0) this.log.warn({ ifname: plan.ifname, errors: failed.map((e) => e?.code) }, `armed plan for ${plan.ifname}: ${failed.length} change(s) refused; the ordinary path retries`);
-        else this.log.debug({ ifname: plan.ifname, addresses: plan.ops.length }, `armed plan for ${plan.ifname} fired`);
+        else this.log.debug({ ifname: plan.ifname, addresses: plan.ops.length, tookMs: Number(tookMs.toFixed(3)) }, `armed plan for ${plan.ifname} fired`);
       },
       (err: unknown) => this.log.error({ err, ifname: plan.ifname }, 'armed plan failed'),
     );
