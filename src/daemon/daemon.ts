@@ -35,7 +35,7 @@ const LINK_SETTLE_MS = 1000;
 const MONITOR_RCVBUF = 32 << 20;
 const RECONCILE_DEBOUNCE_MS = 5;
 /** Rehearsal rounds before READY and at each invariant check (see warmup.ts). */
-const WARM_ROUNDS_START = 400;
+const WARM_ROUNDS_START = 40;
 const WARM_ROUNDS_PERIODIC = 2;
 
 const now = (): number => performance.now();
