@@ -6,6 +6,7 @@ interface BenchModule { run(): Promise<Record<string, unknown>> }
 const BENCHES: Record<string, () => Promise<BenchModule>> = {
   netlink: () => import('./netlink.js'),
   daemon: () => import('./daemon.js'),
+  probe: () => import('./probe.js'),
 };
 
 async function main(): Promise<void> {

@@ -283,6 +283,23 @@ describe.runIf(enabled)('probe-based failure detection', () => {
     }
   });
 
+  it('a test address configured after start is picked up (the daemon adds them after the prober starts)', async () => {
+    ip(t.host, 'route', 'add', 'default', 'via', ROUTER4, 'dev', 'eth0');
+    const late = '192.0.2.110/24';
+    const m = await start(configFor([[late], [TEST4[1]!]]));
+    try {
+      await until(() => state('eth1') === 'ok', 3000, 'eth1 ok');
+      await sleep(300);
+      expect(state('eth0')).toBe('unknown');
+      expect(logLines.some((l) => l.includes('cannot open probe sockets on eth0 for 192.0.2.110'))).toBe(true);
+      ip(t.host, 'addr', 'add', late, 'dev', 'eth0');
+      await until(() => state('eth0') === 'ok', 3000, 'eth0 ok once its test address exists');
+      expect(m.recentProbes().some((r) => r.interface === 'eth0' && r.outcome === 'acked')).toBe(true);
+    } finally {
+      ip(t.host, 'addr', 'del', late, 'dev', 'eth0');
+    }
+  });
+
   it('ipv6LinkLocalTest: probes from the NIC link-local learnt from the address list', async () => {
     ip(t.host, '-6', 'route', 'add', 'default', 'via', ROUTER_LL, 'dev', 'eth0');
     const config = configFor([[], []]);
