@@ -11,7 +11,7 @@ const ifname = z.string().min(1).max(15).regex(/^[^\s/:]+$/, 'not an interface n
 export const requestSchema = z.discriminatedUnion('cmd', [
   z.strictObject({ id, cmd: z.literal('ping') }),
   z.strictObject({ id, cmd: z.literal('status') }),
-  z.strictObject({ id, cmd: z.literal('probes') }),
+  z.strictObject({ id, cmd: z.literal('probes'), sinceMs: z.number().optional() }),
   z.strictObject({ id, cmd: z.literal('offline'), ifname }),
   z.strictObject({ id, cmd: z.literal('undo-offline'), ifname }),
   z.strictObject({ id, cmd: z.literal('reload') }),

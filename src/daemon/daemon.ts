@@ -19,6 +19,8 @@ import { DEFAULT_ANNOUNCE } from '../config/model.js';
 import type { Notifier } from './sd-notify.js';
 import { loadDaemonConfig, type ConfigSource } from './config-source.js';
 import { rehearseFailovers } from './warmup.js';
+import { ProbeManager, type ProbeVerdict } from '../probe/manager.js';
+import type { StatusSnapshot } from '../control/status.js';
 import { armPlans, type ArmedPlan } from './armed-plans.js';
 import { IFF_LOWER_UP, IFF_RUNNING, IFF_UP } from '../netlink/constants.js';
 
@@ -46,6 +48,8 @@ export class Daemon {
   private monitor!: RtnlMonitor;
   private client!: RtnlClient;
   private announcer!: Announcer;
+  private probes!: ProbeManager;
+  private probeInputs: NodeJS.Immediate | undefined;
   private applier!: Applier;
   private control: ControlServer | undefined;
   private readonly sysctls = new SysctlKeeper();
@@ -91,9 +95,12 @@ export class Daemon {
     this.engine = new Engine(this.config, now());
     this.applySysctls();
     await this.bringMembersUp();
-    // Probe-based detection is not part of this release: every member reports 'disabled'
-    // so ipmpstat shows PROBE disabled and repair rests on the link alone.
-    for (const name of this.members) this.engine.handle({ type: 'probe', ifname: name, state: 'disabled' }, now());
+    // Probe verdicts arrive asynchronously; until a member's first one the engine treats it
+    // as not failed (in.mpathd's optimistic start), so links alone decide the first placement.
+    this.probes = new ProbeManager({ log: this.log, onVerdict: (ifname, v) => this.onProbeVerdict(ifname, v) });
+    this.probes.configure(this.config, this.monitor.links);
+    this.probes.updateRoutes(this.monitor.routes.values());
+    this.probes.updateAddresses(this.monitor.addresses.values());
     // Feed the links as they are now; the engine initialises without counting flaps.
     const first = this.feedAllLinks();
     this.monitor.on('event', (e: MonitorEvent) => this.onMonitorEvent(e));
@@ -209,6 +216,8 @@ export class Daemon {
           return;
         }
         this.linkFed.set(name, verdict);
+        if (e.kind === 'link-added' || e.kind === 'link-removed') this.probes.configure(this.config, this.monitor.links);
+        else this.probes.linkChanged(name, verdict === true);
         const ev: EngineEvent = verdict === 'missing' ? { type: 'link-missing', ifname: name } : { type: 'link', ifname: name, up: verdict };
         const t0 = now();
         const result = this.engine.handle(ev, now());
@@ -216,12 +225,20 @@ export class Daemon {
         void this.applyResult(result, `${name} link ${verdict === 'missing' ? 'removed' : verdict ? 'up' : 'down'}`);
         return;
       }
+      case 'address-added':
+        this.refreshProbeInputs();
+        return;
       case 'address-removed': {
+        this.refreshProbeInputs();
         const l = this.monitor.links.get(e.address.index);
         if (l && members.has(l.name) && this.managed.has(e.address.local)) this.reconcileSoon(`address ${e.address.local} removed from ${l.name}`);
         return;
       }
+      case 'route-added':
+        this.refreshProbeInputs();
+        return;
       case 'route-removed': {
+        this.refreshProbeInputs();
         // Only routes ipmpd owns; the kernel's local-table churn during a move is not ours.
         if (e.route.protocol === RTPROT_IPMPD) this.reconcileSoon('ipmpd route removed');
         return;
@@ -270,6 +287,7 @@ export class Daemon {
     this.preannounced = new Set();
     const applying = this.applier.apply(intentFromPlacement(r.placement, this.config), reason, { announced });
     for (const l of r.log) this.logEngine(l);
+    if (r.probeResets.length > 0) this.probes.reset(r.probeResets);
     this.armDeadline();
     try {
       const report = await applying;
@@ -283,6 +301,26 @@ export class Daemon {
       this.log.error({ err, reason }, 'applying placement failed');
     }
     this.armSoon();
+  }
+
+  private onProbeVerdict(ifname: string, v: ProbeVerdict): void {
+    if (this.stopping || !this.members.has(ifname)) return;
+    const ev: EngineEvent = {
+      type: 'probe', ifname, state: v.state,
+      ...(v.lastOkAt !== undefined ? { lastOkAt: v.lastOkAt } : {}),
+      ...(v.failingSince !== undefined ? { failingSince: v.failingSince } : {}),
+    };
+    void this.applyResult(this.engine.handle(ev, now()), `${ifname} probes ${v.state}`);
+  }
+
+  /** Routes and addresses feed probe targets and test-address state; refreshed once per burst. */
+  private refreshProbeInputs(): void {
+    if (this.probeInputs || this.stopping) return;
+    this.probeInputs = setImmediate(() => {
+      this.probeInputs = undefined;
+      this.probes.updateRoutes(this.monitor.routes.values());
+      this.probes.updateAddresses(this.monitor.addresses.values());
+    });
   }
 
   /** Recomputes the armed plans once the daemon is idle again. */
@@ -350,9 +388,9 @@ export class Daemon {
       case 'ping':
         return { id: req.id, ok: true, result: { pid: process.pid } };
       case 'status':
-        return { id: req.id, ok: true, result: this.engine.snapshot() };
+        return { id: req.id, ok: true, result: this.status() };
       case 'probes':
-        return { id: req.id, ok: true, result: { probes: [] } };
+        return { id: req.id, ok: true, result: { probes: this.probes.recentProbes(req.sinceMs) } };
       case 'offline':
       case 'undo-offline': {
         const r = this.engine.handle({ type: req.cmd, ifname: req.ifname }, now());
@@ -369,6 +407,16 @@ export class Daemon {
     }
   }
 
+  /** The engine's view plus what only the probe detector knows (targets, adapted FDT). */
+  private status(): StatusSnapshot {
+    const s = this.engine.snapshot();
+    return {
+      ...s,
+      groups: s.groups.map((g) => ({ ...g, fdtMs: this.probes.fdtMs(g.groupname) })),
+      targets: this.probes.snapshotTargets(),
+    };
+  }
+
   /** SIGHUP: re-read the configuration; errors keep the running one; only differences are applied. */
   async reload(): Promise<boolean> {
     this.opts.notifier.send('RELOADING=1');
@@ -380,6 +428,7 @@ export class Daemon {
       }
       this.config = next;
       this.applySysctls();
+      this.probes.configure(next, this.monitor.links);
       const r = this.engine.reload(next, now());
       // Members that are new to the engine need their link state.
       this.linkFed.clear();
@@ -404,6 +453,8 @@ export class Daemon {
     if (this.invariantTimer) clearInterval(this.invariantTimer);
     await this.control?.close();
     this.announcer.close();
+    this.probes.close();
+    if (this.probeInputs) clearImmediate(this.probeInputs);
     if (this.config.daemon?.removeAddressesOnExit) {
       const empty: Intent = { ...this.intent(), addresses: [], routes: [] };
       await this.applier.apply(empty, 'exit: removing managed addresses');

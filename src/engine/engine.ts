@@ -257,15 +257,26 @@ export class Engine {
     );
     for (const [address, a] of assign) g.nic.set(address, a.nic);
 
-    // Group failure: nothing moves, so the routes stay as they were too.
+    const addresses = g.config.dataAddresses.map((a) => ({ address: a.address, nic: g.nic.get(a.address) ?? null, up: a.up, deprecated: a.deprecated }));
     if (g.members.some(isActive)) {
       g.routes = computeRoutes(
         g.config.mode,
         g.members.map((m) => ({ name: m.name, active: isActive(m), testAddresses: m.testAddresses })),
-        g.config.dataAddresses.map((a) => ({ address: a.address, nic: g.nic.get(a.address) ?? null, up: a.up, deprecated: a.deprecated })),
+        addresses,
+        this.config.defaultRouters,
+      );
+    } else if (g.members.some((m) => this.watch(m.name).state === 'up')) {
+      // Group failure: addresses do not move, but the routes go over every member whose link
+      // is up. Otherwise the only routes left point at dead links, replies to probes fail the
+      // reverse-path check, and no member can ever earn its repair.
+      g.routes = computeRoutes(
+        'outbound-spread',
+        g.members.map((m) => ({ name: m.name, active: this.watch(m.name).state === 'up', testAddresses: m.testAddresses })),
+        addresses,
         this.config.defaultRouters,
       );
     }
+    // With no link up at all the routes stay as they were: nothing to route over.
   }
 
   /** in.mpathd failure_state: interface failure if another member still works, else group failure. */

@@ -123,6 +123,20 @@ export class DaemonProcess {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** Waits until every member's probe verdict is settled ('ok' or 'disabled'), via ipmpstat. */
+  async probesSettled(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      const r = await this.cli('ipmpstat', ['-i', '-n', '-o', 'interface,probe', '-P']);
+      last = r.stdout;
+      const states = r.stdout.trim().split('\n').map((l) => l.split(':')[1]);
+      if (r.code === 0 && states.length > 0 && states.every((s) => s === 'ok' || s === 'disabled')) return;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    throw new Error(`probe verdicts did not settle: ${last}`);
+  }
+
   logsMatching(re: RegExp): LogLine[] {
     return this.logs.filter((l) => re.test(l.msg));
   }

@@ -13,7 +13,7 @@ const DATA = '192.0.2.100';
 
 const CONFIG = `
 mpathd:
-  failureDetectionTime: 10000
+  failureDetectionTime: 700
   failback: true
 defaultRouters: [192.0.2.254]
 groups:
@@ -35,6 +35,7 @@ describe.runIf(enabled)('e2e: basic IPMP, link-based failover', () => {
   beforeAll(async () => {
     s = await startScenario({ config: CONFIG });
     ({ t, d, wire } = s);
+    await d.probesSettled();
   });
   afterAll(() => s?.close());
 
@@ -71,7 +72,8 @@ describe.runIf(enabled)('e2e: basic IPMP, link-based failover', () => {
   it('fails back to eth0 on repair', async () => {
     wire.clear();
     t.restoreCarrier(0);
-    await until(() => holder(t.host, DATA).join() === 'eth0', 3000, `${DATA} back on eth0`);
+    // With probing, repair also needs 10 answered probes from eth0 (FDT 700 ms: ~1 s).
+    await until(() => holder(t.host, DATA).join() === 'eth0', 4000, `${DATA} back on eth0`);
     await until(() => neighbourMac(t.client, DATA) === macOf(t.host, 'eth0'), 2000, 'client neighbour entry back to eth0');
     expect(ping(t.client, DATA, 2)).toBe(true);
     await until(() => routeDevices(t.host, 'default').join() === 'eth0,eth1', 2000, 'default route over both NICs');

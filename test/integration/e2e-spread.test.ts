@@ -20,6 +20,7 @@ describe.runIf(enabled)('e2e: outbound-spread group, multipath routes follow fai
 
   beforeAll(async () => {
     s = await startScenario({ config: `
+mpathd: { failureDetectionTime: 700 }
 defaultRouters: [192.0.2.254]
 groups:
   - name: lb
@@ -59,7 +60,7 @@ groups:
 
   it('on repair the address returns home and routes spread again', async () => {
     t.restoreCarrier(0);
-    await until(() => holder(t.host, A).join() === 'eth0', 3000, `${A} back on eth0`);
+    await until(() => holder(t.host, A).join() === 'eth0', 4000, `${A} back on eth0`);
     await until(() => routeDevices(t.host, 'default').join() === 'eth0,eth1', 2000, 'default over both');
     expect(routeDevices(t.host, '192.0.2.0/24')).toEqual(['eth0', 'eth1']);
     await until(() => neighbourMac(t.client, A) === macOf(t.host, 'eth0'), 2000, 'client learns eth0 for A');
