@@ -5,7 +5,9 @@ import { request, ControlUnavailable } from '../control/client.js';
 import { DEFAULT_SOCKET_PATH } from '../control/protocol.js';
 import type { StatusSnapshot } from '../control/status.js';
 import { IPMPSTAT_USAGE, parseIpmpstatArgs } from './ipmpstat-args.js';
-import { renderIpmpstat, renderIpmpstatJson, type NameResolver } from './ipmpstat-render.js';
+import { createProbeLineRenderer, renderIpmpstat, renderIpmpstatJson, renderProbeJson, type NameResolver } from './ipmpstat-render.js';
+import type { ProbeRecord } from '../control/status.js';
+import type { IpmpstatArgs } from './ipmpstat-args.js';
 import { runMain, type Io } from './main.js';
 
 /** Address → first host name in /etc/hosts (what getnameinfo with files-only would give). */
@@ -51,8 +53,7 @@ export async function runIpmpstat(argv: string[], io: Io): Promise<number> {
       io.stderr.write('ipmpstat: probe-based failure detection is disabled\n');
       return 1;
     }
-    io.stderr.write('ipmpstat: live probe display is not available in this version\n');
-    return 1;
+    return liveProbes(socket, args, io);
   }
   if (args.json) {
     io.stdout.write(renderIpmpstatJson(snapshot, args.mode));
@@ -62,6 +63,42 @@ export async function runIpmpstat(argv: string[], io: Io): Promise<number> {
     mode: args.mode, numeric: args.numeric, parsable: args.parsable, ...(args.fields ? { fields: args.fields } : {}),
   }, args.numeric ? undefined : hostsResolver()));
   return 0;
+}
+
+const PROBE_POLL_MS = 250;
+
+/** ipmpstat -p: probes as they complete, until interrupted (like Solaris, which runs until ^C). */
+async function liveProbes(socket: string, args: IpmpstatArgs, io: Io): Promise<number> {
+  const startMs = Date.now();
+  const line = createProbeLineRenderer(
+    { numeric: args.numeric, parsable: args.parsable, ...(args.fields ? { fields: args.fields } : {}) },
+    startMs, args.numeric ? undefined : hostsResolver(),
+  );
+  let since = startMs;
+  let stop = false;
+  const onSignal = (): void => { stop = true; };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    while (!stop) {
+      const reply = await request(socket, { cmd: 'probes', sinceMs: since });
+      if (!reply.ok) {
+        io.stderr.write(`ipmpstat: ${reply.error.message}\n`);
+        return 1;
+      }
+      const { probes, nowMs } = reply.result as { probes: ProbeRecord[]; nowMs: number };
+      since = nowMs;
+      for (const p of probes) io.stdout.write(args.json ? renderProbeJson(p, startMs) : line(p));
+      await new Promise((r) => setTimeout(r, PROBE_POLL_MS));
+    }
+    return 0;
+  } catch (err) {
+    io.stderr.write(`ipmpstat: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 runMain(import.meta.url, runIpmpstat);

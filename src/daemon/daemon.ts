@@ -390,7 +390,11 @@ export class Daemon {
       case 'status':
         return { id: req.id, ok: true, result: this.status() };
       case 'probes':
-        return { id: req.id, ok: true, result: { probes: this.probes.recentProbes(req.sinceMs) } };
+      {
+        // The daemon's clock is the reference: the client passes nowMs back as its next sinceMs.
+        const nowMs = performance.timeOrigin + performance.now();
+        return { id: req.id, ok: true, result: { probes: this.probes.recentProbes(req.sinceMs), nowMs } };
+      }
       case 'offline':
       case 'undo-offline': {
         const r = this.engine.handle({ type: req.cmd, ifname: req.ifname }, now());
