@@ -2,6 +2,7 @@
 // interfaces, refuses a bad configuration without changing anything, plans without
 // applying, pings the systemd watchdog, and cleans up on exit only when asked to.
 import { afterEach, describe, expect, it } from 'vitest';
+import { twoNicGroup } from '../helpers/configs.js';
 import { DaemonProcess } from '../helpers/daemon.js';
 import { holder, routeDevices } from '../helpers/host-state.js';
 import { ip, ipJson, nsExec, requireNetnsSupport } from '../helpers/netns.js';
@@ -10,18 +11,7 @@ import { until, sleep } from '../helpers/wire.js';
 
 const enabled = requireNetnsSupport();
 
-const CONFIG = (extra = ''): string => `
-defaultRouters: [192.0.2.254]
-${extra}
-groups:
-  - name: g
-    announce: { arpCount: 1, arpIntervalMs: 1000 }
-    interfaces:
-      - { name: eth0, testAddresses: [192.0.2.10/24] }
-      - { name: eth1, testAddresses: [192.0.2.11/24] }
-    dataAddresses:
-      - { address: 192.0.2.100/24, interface: eth0 }
-`;
+const CONFIG = twoNicGroup;
 
 /** /proc/sys/net is per network namespace: read it from inside the namespace. */
 function readNsSysctl(ns: string, key: string): string {

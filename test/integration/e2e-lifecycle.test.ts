@@ -2,6 +2,7 @@
 // SIGHUP with an unchanged configuration changes nothing, a hand-deleted address returns.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RtnlMonitor, type MonitorEvent } from '../../src/netlink/monitor.js';
+import { twoNicGroup } from '../helpers/configs.js';
 import { DaemonProcess } from '../helpers/daemon.js';
 import { holder } from '../helpers/host-state.js';
 import { ip, requireNetnsSupport } from '../helpers/netns.js';
@@ -10,17 +11,7 @@ import { AnnouncementWatcher, sleep, until } from '../helpers/wire.js';
 
 const enabled = requireNetnsSupport();
 const DATA = '192.0.2.100';
-const CONFIG = `
-defaultRouters: [192.0.2.254]
-groups:
-  - name: g
-    announce: { arpCount: 1, arpIntervalMs: 1000 }
-    interfaces:
-      - { name: eth0, testAddresses: [192.0.2.10/24] }
-      - { name: eth1, testAddresses: [192.0.2.11/24] }
-    dataAddresses:
-      - { address: ${DATA}/24, interface: eth0 }
-`;
+const CONFIG = twoNicGroup();
 
 describe.runIf(enabled)('e2e: restart, reload and self-repair', () => {
   let t: Topology;
