@@ -21,7 +21,9 @@ const FAILOVERS = Number(process.env.BENCH_FAILOVERS ?? 100);
 function groupYaml(nics: number, data: string[], arpCount = 1): string {
   const members = Array.from({ length: nics }, (_, i) => `      - { name: eth${i}, testAddresses: [192.0.2.${10 + i}/24] }`).join('\n');
   const addrs = data.map((a) => `      - { address: ${a}, interface: eth0 }`).join('\n');
-  return `defaultRouters: [192.0.2.254]
+  // FDT 1000 ms: members have test addresses, so every repair waits for 10 answered probes.
+  return `mpathd: { failureDetectionTime: 1000 }
+defaultRouters: [192.0.2.254]
 groups:
   - name: bench
     announce: { arpCount: ${arpCount}, arpIntervalMs: 1000 }
@@ -57,7 +59,7 @@ async function portIndexes(sw: RtnlClient, t: Topology): Promise<number[]> {
  */
 async function failoverLoop(
   t: Topology, config: string, count: number,
-  measure: (i: number, cut: () => Promise<bigint>) => Promise<void>,
+  measure: (i: number, cut: () => Promise<bigint>, d: DaemonProcess) => Promise<void>,
 ): Promise<void> {
   const sw = RtnlClient.open({ netns: t.lab.path(t.sw) });
   const ports = await portIndexes(sw, t);
@@ -70,15 +72,20 @@ async function failoverLoop(
         d.writeConfig(config);
         await d.start();
       }
-      await waitUntil(() => holder(t.host, DATA).join() === 'eth0', 5000, 'address home on eth0');
+      await waitUntil(() => holder(t.host, DATA).join() === 'eth0', 20_000, 'address home on eth0');
       await sleep(20);
       await measure(i, async () => {
         const t0 = realtimeNs();
         await sw.setLink(ports[0]!, { up: false });
         return t0;
-      });
+      }, d!);
       await sw.setLink(ports[0]!, { up: true });
-      await waitUntil(() => holder(t.host, DATA).join() === 'eth0', 5000, 'failback');
+      try {
+        await waitUntil(() => holder(t.host, DATA).join() === 'eth0', 20_000, `failback (iteration ${i})`);
+      } catch (err) {
+        const tail = d?.logs.filter((l) => l.level >= 30).slice(-12).map((l) => l.msg).join(' | ');
+        throw new Error(`${(err as Error).message}; daemon said: ${tail}`);
+      }
     }
   } finally {
     if (d) { await d.stop().catch(() => undefined); d.cleanup(); }
@@ -104,12 +111,21 @@ async function garpLatency(): Promise<Record<string, unknown>> {
   };
   const fromTrigger: number[] = [];
   const fromEvent: number[] = [];
+  const misses: string[] = [];
   try {
-    await failoverLoop(t, groupYaml(2, [`${DATA}/24`]), FAILOVERS, async (_i, cut) => {
+    await failoverLoop(t, groupYaml(2, [`${DATA}/24`]), FAILOVERS, async (_i, cut, d) => {
       wire.clear();
       carrierLostNs = 0n;
+      const logAt = Math.max(0, d.logs.length - 60);
       const t0 = await cut();
-      await waitUntil(() => wire.for(DATA).length > 0 && carrierLostNs !== 0n, 3000, 'GARP on eth1');
+      try {
+        await waitUntil(() => wire.for(DATA).length > 0 && carrierLostNs !== 0n, 3000, 'GARP on eth1');
+      } catch {
+        // Reported, not hidden: which of the two clocks saw nothing, and where the address went.
+        misses.push(`iteration ${_i}: GARP seen ${wire.for(DATA).length}, carrier event seen ${carrierLostNs !== 0n}, address on ${holder(t.host, DATA).join()}`);
+        if (process.env.BENCH_DEBUG) console.error(d.logs.slice(logAt).map((l) => `${l.msg} ${JSON.stringify(l.changes ?? '')}`).join('\n'));
+        return;
+      }
       const at = wire.for(DATA)[0]!.atNs;
       fromTrigger.push(Number(at - t0) / 1e6);
       fromEvent.push(Number(at - carrierLostNs) / 1e6);
@@ -121,6 +137,7 @@ async function garpLatency(): Promise<Record<string, unknown>> {
   }
   return {
     carrierEventToFirstGarpMs: stats(fromEvent),
+    misses,
     linkDownRequestToFirstGarpMs: stats(fromTrigger),
     targetMs: { p50: 0.5, p99: 2 },
     note: 'event clock: an observer monitor in the host namespace stamps the carrier-loss notification; negative values mean the GARP was on the wire before the observer process was scheduled',
@@ -181,7 +198,7 @@ async function bulkFailover(): Promise<Record<string, unknown>> {
     const want = new Set(data.map((a) => a.split('/')[0]!));
     for (let round = 0; round < 2; round++) {
       // A large failback is still deleting from eth1 for a while; measure from a quiet daemon.
-      await waitUntil(() => holder(t.host, '198.51.100.137').join() === 'eth0' && holder(t.host, '192.0.2.120').join() === 'eth0', 5000, 'all home');
+      await waitUntil(() => holder(t.host, '198.51.100.137').join() === 'eth0' && holder(t.host, '192.0.2.120').join() === 'eth0', 20_000, 'all home');
       await sleep(500);
       wire.clear();
       const t0 = realtimeNs();

@@ -41,7 +41,11 @@ export function toOp(c: Change): BatchOp {
   }
 }
 
+/** A run starting this soon after the previous one reads addresses with a dump. */
+const FRESH_AFTER_RUN_MS = 1000;
+
 export class Applier {
+  private lastRunEnd = Number.NEGATIVE_INFINITY;
   private running: Promise<ApplyReport> | undefined;
   private queued: { intent: Intent; reason: string; fresh: boolean; announced: Set<string>; waiters: ((r: ApplyReport) => void)[] } | undefined;
 
@@ -93,7 +97,11 @@ export class Applier {
   private async run(intent: Intent, reason: string, fresh: boolean, announced: ReadonlySet<string>): Promise<ApplyReport> {
     const started = performance.now();
     const report: ApplyReport = { changes: [], failures: [], announced: [], durationMs: 0 };
-    const addresses = fresh ? await this.client.listAddresses() : this.view.addresses.values();
+    // The monitor's view lags our own changes by however many notifications are still
+    // unread. Right after a run (a failback queued behind a failover) it would show addresses
+    // we just removed, so those runs read a dump; a first move after a quiet spell uses the view.
+    const recent = started - this.lastRunEnd < FRESH_AFTER_RUN_MS;
+    const addresses = fresh || recent ? await this.client.listAddresses() : this.view.addresses.values();
     const view: KernelView = { links: this.view.links.values(), addresses, routes: [] };
     const planned = planAddressChanges(intent, view);
     // Adds go in their own batch so announcements do not wait for the removals from the
@@ -127,6 +135,7 @@ export class Applier {
     const routeChanges = planRouteChanges(intent, { links: this.view.links.values(), addresses: [], routes });
     if (routeChanges.length > 0) this.record(routeChanges, await this.client.batch(routeChanges.map(toOp)), report);
     report.durationMs = performance.now() - started;
+    this.lastRunEnd = performance.now();
     if (report.changes.length > 0 || report.failures.length > 0) {
       this.log.info({
         reason, changes: report.changes.length > 16 ? [...report.changes.slice(0, 16), `… ${report.changes.length - 16} more`] : report.changes,
