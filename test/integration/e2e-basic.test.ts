@@ -79,4 +79,15 @@ describe.runIf(enabled)('e2e: basic IPMP, link-based failover', () => {
     await until(() => routeDevices(t.host, 'default').join() === 'eth0,eth1', 2000, 'default route over both NICs');
     expect(CLIENT4).toBe('192.0.2.50');
   });
+
+  it('a carrier flap of a few milliseconds ends with the address home and no refused change', async () => {
+    await until(() => holder(t.host, DATA).join() === 'eth0', 4000, 'settled on eth0');
+    const before = d.logs.length;
+    t.cutCarrier(0);
+    t.restoreCarrier(0);
+    await until(() => d.logs.slice(before).some((l) => /failed back|failback|moved .* to eth0/i.test(l.msg)), 4000, 'failback after the flap');
+    await until(() => holder(t.host, DATA).join() === 'eth0', 4000, 'address home after the flap');
+    expect(d.logs.slice(before).filter((l) => /cannot apply/.test(l.msg))).toEqual([]);
+    expect(ping(t.client, DATA, 2)).toBe(true);
+  });
 });
