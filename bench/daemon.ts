@@ -18,11 +18,11 @@ import { stats, writeResult } from './lib.js';
 const DATA = '192.0.2.100';
 const FAILOVERS = Number(process.env.BENCH_FAILOVERS ?? 100);
 
-function groupYaml(nics: number, data: string[], arpCount = 1): string {
+function groupYaml(nics: number, data: string[], arpCount = 1, fdtMs = 1000): string {
   const members = Array.from({ length: nics }, (_, i) => `      - { name: eth${i}, testAddresses: [192.0.2.${10 + i}/24] }`).join('\n');
   const addrs = data.map((a) => `      - { address: ${a}, interface: eth0 }`).join('\n');
   // FDT 1000 ms: members have test addresses, so every repair waits for 10 answered probes.
-  return `mpathd: { failureDetectionTime: 1000 }
+  return `mpathd: { failureDetectionTime: ${fdtMs} }
 defaultRouters: [192.0.2.254]
 groups:
   - name: bench
@@ -236,7 +236,8 @@ async function footprint(): Promise<Record<string, unknown>> {
   try {
     for (let i = 0; i < 20; i++) {
       const d = new DaemonProcess(t.host);
-      d.writeConfig(groupYaml(4, [`${DATA}/24`]));
+      // Solaris' default FDT (10 s): idle means probing at its normal rate.
+      d.writeConfig(groupYaml(4, [`${DATA}/24`], 1, 10_000));
       try {
         await d.start();
         ready.push((d.readyAtMs ?? Number.NaN) - d.spawnedAtMs);
