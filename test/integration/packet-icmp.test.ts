@@ -12,7 +12,7 @@ import {
 } from '../../src/sys/constants.js';
 import type { SockAddr } from '../../src/sys/sockaddr.js';
 import { Socket, type Datagram } from '../../src/sys/socket.js';
-import { Lab, ip, requireNetnsSupport } from '../helpers/netns.js';
+import { Lab, ip, nsExec, requireNetnsSupport } from '../helpers/netns.js';
 
 const enabled = requireNetnsSupport();
 
@@ -62,6 +62,15 @@ describe.runIf(enabled)('ICMP echo over raw sockets', () => {
     ip(b, 'addr', 'add', '2001:db8::2/64', 'dev', 'vb', 'nodad');
     ip(a, 'link', 'set', 'va', 'up');
     ip(b, 'link', 'set', 'vb', 'up');
+    // Resolve neighbours and wait for the link to pass traffic, so the single echo each test
+    // sends is not lost to a path that is still coming up (bounded: 5 tries each).
+    for (const peer of ['192.0.2.2', '2001:db8::2']) {
+      let ok = false;
+      for (let i = 0; i < 5 && !ok; i++) {
+        try { nsExec(a, 'ping', ['-c', '1', '-W', '1', peer]); ok = true; } catch { /* retried */ }
+      }
+      if (!ok) throw new Error(`lab path to ${peer} never came up`);
+    }
   });
 
   afterAll(() => {
