@@ -11,14 +11,20 @@ function splitPrefix(text: string): { address: string; prefixLen: number } {
 
 const isLinkLocal6 = (a: string): boolean => /^fe[89ab][0-9a-f]:/i.test(a);
 
-export function intentFromPlacement(placement: Placement, config: IpmpConfig): Intent {
-  const addresses: AddressIntent[] = [];
-  const routes: RouteIntent[] = [];
+/** Every address the configuration names (without prefix): what ipmpd manages. */
+export function managedAddresses(config: IpmpConfig): Set<string> {
   const managed = new Set<string>();
   for (const g of config.groups) {
     for (const m of g.interfaces) for (const t of m.testAddresses) managed.add(splitPrefix(t).address);
     for (const d of g.dataAddresses) managed.add(splitPrefix(d.address).address);
   }
+  return managed;
+}
+
+export function intentFromPlacement(placement: Placement, config: IpmpConfig): Intent {
+  const addresses: AddressIntent[] = [];
+  const routes: RouteIntent[] = [];
+  const managed = managedAddresses(config);
   for (const g of placement.groups) {
     for (const m of g.members) {
       if (!m.present) continue;

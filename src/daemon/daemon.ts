@@ -6,7 +6,7 @@ import { Engine } from '../engine/engine.js';
 import type { EngineEvent, EngineResult, LogEvent } from '../engine/types.js';
 import { Announcer } from '../apply/announcer.js';
 import { Applier } from '../apply/applier.js';
-import { intentFromPlacement } from '../apply/from-placement.js';
+import { intentFromPlacement, managedAddresses } from '../apply/from-placement.js';
 import { RTPROT_IPMPD, type Intent } from '../apply/intent.js';
 import { globalSysctls, memberSysctls, SysctlKeeper } from '../apply/sysctl.js';
 import { ControlServer } from '../control/server.js';
@@ -59,6 +59,8 @@ export class Daemon {
   /** Last link verdict fed to the engine per member, so unrelated link changes are not events. */
   private readonly linkFed = new Map<string, boolean | 'missing'>();
   private stopping = false;
+  private managedCache = new Set<string>();
+  private managedFor: IpmpConfig | undefined;
   /** Bumped by every engine step and member link change; armed plans are valid for one version. */
   private version = 0;
   private plans = new Map<string, ArmedPlan>();
@@ -250,7 +252,12 @@ export class Daemon {
 
   /** Addresses ipmpd manages (all data and test addresses of the configuration). */
   private get managed(): Set<string> {
-    return new Set(this.intent().managed);
+    // Depends on the configuration only; recomputed when it changes (reload).
+    if (this.managedFor !== this.config) {
+      this.managedCache = managedAddresses(this.config);
+      this.managedFor = this.config;
+    }
+    return this.managedCache;
   }
 
   /**
