@@ -45,8 +45,16 @@ function addressIsRight(have: Address, want: AddressIntent): boolean {
   return true;
 }
 
-/** Interfaces to bring up, addresses to add (or fix) and to remove. Adds come first so a move never leaves a gap. */
-export function planAddressChanges(intent: Intent, view: KernelView): Change[] {
+/** `index|address` pairs ipmpd itself placed (the writer's record, kept across restarts). */
+export type OwnedAddresses = ReadonlySet<string>;
+export const ownedKey = (index: number, address: string): string => `${index}|${address}`;
+
+/**
+ * Interfaces to bring up, addresses to add (or fix) and to remove. Adds come first so a move
+ * never leaves a gap. Copies are removed from members, and from any other NIC where ipmpd
+ * itself placed them (`owned`): a member renamed away, or one dropped from the configuration.
+ */
+export function planAddressChanges(intent: Intent, view: KernelView, owned: OwnedAddresses = new Set()): Change[] {
   const links = linkIndex(view.links);
   const byIndex = new Map<number, Link>();
   for (const l of links.values()) byIndex.set(l.index, l);
@@ -63,15 +71,21 @@ export function planAddressChanges(intent: Intent, view: KernelView): Change[] {
   for (const a of view.addresses) {
     if (a.family === 4 && (a.flags & IFA_F_SECONDARY) === 0) primaries.add(`${a.index}|${a.local}`);
     const l = byIndex.get(a.index);
-    if (!l || !members.has(l.name)) continue;
+    if (!l || (!members.has(l.name) && !owned.has(ownedKey(a.index, a.local)))) continue;
     const key = `${l.name}|${a.local}`;
     present.set(key, [...(present.get(key) ?? []), a]);
   }
 
   const wanted = new Set<string>();
+  // An address whose chosen NIC does not exist cannot be added: its other copies stay, so
+  // no address is ever deleted without a home to go to.
+  const homeless = new Set<string>();
   for (const want of intent.addresses) {
     const l = links.get(want.ifname);
-    if (!l) continue; // a missing NIC cannot hold anything; the engine already knows it as unusable
+    if (!l) {
+      homeless.add(want.address);
+      continue;
+    }
     const key = `${want.ifname}|${want.address}`;
     wanted.add(key);
     const have = present.get(key);
@@ -90,7 +104,8 @@ export function planAddressChanges(intent: Intent, view: KernelView): Change[] {
     if (wanted.has(key)) continue;
     const [ifname] = key.split('|');
     for (const h of entries) {
-      if (!managed.has(h.local)) continue;
+      if (!managed.has(h.local) && !owned.has(ownedKey(h.index, h.local))) continue;
+      if (homeless.has(h.local)) continue;
       changes.push({ kind: 'delete-address', ifname: ifname ?? '', spec: { family: h.family, index: h.index, address: h.local, prefixLen: h.prefixLen } });
     }
   }
@@ -153,8 +168,21 @@ function specNexthops(s: RouteSpec): string {
   return hops.sort().join(',');
 }
 
+/**
+ * A route's source must exist in the kernel now, or the kernel refuses the route (EINVAL
+ * "Invalid prefsrc") and the subnet is left without one. With `present` (the addresses in the
+ * kernel after this run's address changes), a missing source is replaced by another data
+ * address of the same group and family that is present, or dropped.
+ */
+function usableSource(want: RouteIntent, intent: Intent, present: ReadonlySet<string> | undefined): RouteIntent {
+  if (!want.prefsrc || !present || present.has(want.prefsrc)) return want;
+  const alt = intent.addresses.find((a) => a.role === 'data' && a.group === want.group && a.family === want.family && present.has(a.address));
+  const { prefsrc: _dropped, ...rest } = want;
+  return alt ? { ...rest, prefsrc: alt.address } : rest;
+}
+
 /** Routes to replace (missing or different) and ipmpd-owned routes no longer wanted. */
-export function planRouteChanges(intent: Intent, view: KernelView): Change[] {
+export function planRouteChanges(intent: Intent, view: KernelView, present?: ReadonlySet<string>): Change[] {
   const links = linkIndex(view.links);
   const kernel = new Map<string, Route[]>();
   for (const r of view.routes) {
@@ -164,7 +192,8 @@ export function planRouteChanges(intent: Intent, view: KernelView): Change[] {
   }
   const changes: Change[] = [];
   const wanted = new Set<string>();
-  for (const want of intent.routes) {
+  for (const asked of intent.routes) {
+    const want = usableSource(asked, intent, present);
     const spec = routeSpecFor(want, links);
     if (!spec) continue;
     const k = routeKey(want.family, want.dst, want.dstLen);

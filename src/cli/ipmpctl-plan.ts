@@ -7,6 +7,7 @@ import { globalSysctls, memberSysctls, readSysctl } from '../apply/sysctl.js';
 import { formatFinding, hasErrors, loadConfig } from '../config/load.js';
 import type { IpmpConfig } from '../config/model.js';
 import { Engine } from '../engine/engine.js';
+import { linkUsable } from '../engine/link-usable.js';
 import { RtnlClient } from '../netlink/client.js';
 import type { Address, Link, Route } from '../netlink/types.js';
 import { parseMapArgs } from './map-arg.js';
@@ -29,7 +30,7 @@ export function computePlan(config: IpmpConfig, kernel: KernelSnapshot, sysctlNo
       // ipmpd brings administratively down members up at start; the plan assumes they then
       // get carrier, as the daemon would find after its settle wait.
       if (l && !l.up) notes.push({ kind: 'link-up', text: `# ${m.name} is administratively down: ipmpd brings it up; this plan assumes it then has carrier` });
-      engine.handle(l ? { type: 'link', ifname: m.name, up: !l.up || (l.running && l.lowerUp) } : { type: 'link-missing', ifname: m.name }, 0);
+      engine.handle(l ? { type: 'link', ifname: m.name, up: linkUsable(l.up ? l : { up: true, running: true, lowerUp: true }) } : { type: 'link-missing', ifname: m.name }, 0);
     }
   }
   const intent = intentFromPlacement(engine.placement(), config);

@@ -93,7 +93,7 @@ export const INTERFACE_FIELDS: readonly FieldSpec<InterfaceStatus>[] = [
   { name: 'FLAGS', width: 10, value: (i) => formatFlags(i.flags) },
   { name: 'LINK', width: 10, value: (i) => oneOf(i.link, ['up', 'down', 'unknown']) },
   { name: 'PROBE', width: 10, value: (i) => oneOf(i.probe, ['ok', 'failed', 'unknown', 'disabled']) },
-  { name: 'STATE', width: 10, value: (i) => oneOf(i.state, ['ok', 'failed', 'unknown', 'offline']) },
+  { name: 'STATE', width: 10, value: (i) => oneOf(i.state, ['ok', 'failed', 'unknown', 'offline', 'missing']) },
 ];
 
 export const PROBE_FIELDS: readonly FieldSpec<ProbeRow>[] = [

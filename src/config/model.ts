@@ -51,6 +51,8 @@ export interface AnnounceSettings {
   naCount: number;
   /** Spacing of NA announcements in ms (Solaris ndp_unsolicit_interval 2000). */
   naIntervalMs: number;
+  /** Announce every placed data address again this often (keepalived's garp refresh); off when absent. */
+  refreshMs?: number;
 }
 
 export interface GroupConfig {

@@ -108,7 +108,7 @@ export function parseYamlConfig(text: string, file: string): YamlParseResult {
 
 function sameAnnounce(a: GroupConfig['announce']): boolean {
   return a.arpCount === DEFAULT_ANNOUNCE.arpCount && a.arpIntervalMs === DEFAULT_ANNOUNCE.arpIntervalMs
-    && a.naCount === DEFAULT_ANNOUNCE.naCount && a.naIntervalMs === DEFAULT_ANNOUNCE.naIntervalMs;
+    && a.naCount === DEFAULT_ANNOUNCE.naCount && a.naIntervalMs === DEFAULT_ANNOUNCE.naIntervalMs && a.refreshMs === undefined;
 }
 
 /** The native YAML for a model; parseYamlConfig(toYaml(c)) gives back c. */

@@ -37,6 +37,7 @@ export const announceSchema = z.strictObject({
   arpIntervalMs: ms(100).default(DEFAULT_ANNOUNCE.arpIntervalMs),
   naCount: z.number().int().min(0).max(20).default(DEFAULT_ANNOUNCE.naCount),
   naIntervalMs: ms(100).default(DEFAULT_ANNOUNCE.naIntervalMs),
+  refreshMs: ms(1000).optional(),
 });
 
 export const groupSchema = z.strictObject({

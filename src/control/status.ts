@@ -5,7 +5,8 @@
 export type GroupState = 'ok' | 'degraded' | 'failed';
 export type LinkState = 'up' | 'down' | 'unknown';
 export type ProbeState = 'ok' | 'failed' | 'unknown' | 'disabled';
-export type InterfaceState = 'ok' | 'failed' | 'unknown' | 'offline';
+/** 'missing': configured, but no interface has that name (mistyped, renamed away, or not yet created). */
+export type InterfaceState = 'ok' | 'failed' | 'unknown' | 'offline' | 'missing';
 
 export interface GroupStatus {
   /** ipmpstat GROUP: the IPMP interface name (= group name on Linux). */

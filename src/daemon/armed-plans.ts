@@ -1,30 +1,24 @@
 // Armed failover plans. While the daemon is idle it asks a clone of the engine what the
 // failure of each member would do, and keeps the result ready: the netlink adds and the
-// announcements. On carrier loss the plan fires from the raw link flags, before the
-// notification is decoded or the engine runs; the ordinary path follows and finds the kernel
-// already right. A plan is only used while nothing has changed since it was computed.
+// announcements. On carrier loss the writer fires the plan from the raw link flags, before
+// the notification is decoded or the engine runs; the ordinary run follows and finds the
+// kernel already right. A plan carries the writer's generation and is refused once stale.
+import { announcementFor } from '../apply/announcements.js';
 import type { Announcement } from '../apply/announcer.js';
 import { addressSpecFor } from '../apply/diff.js';
 import { intentFromPlacement } from '../apply/from-placement.js';
 import type { AddressIntent } from '../apply/intent.js';
+import type { ArmedPlan } from '../apply/writer.js';
 import type { AnnounceSettings, IpmpConfig } from '../config/model.js';
 import type { Engine } from '../engine/engine.js';
 import type { BatchOp } from '../netlink/client.js';
 import type { Link } from '../netlink/types.js';
 
-export interface ArmedPlan {
-  ifname: string;
-  /** The daemon's state version the plan was computed for. */
-  version: number;
-  ops: BatchOp[];
-  announcements: Announcement[];
-}
-
 const key = (a: AddressIntent): string => `${a.ifname}|${a.address}`;
 
-/** Plans for the failure of each member in `up` (members whose link is up now). */
+/** Plans for the failure of each member in `up` (members whose link is usable now). */
 export function armPlans(
-  engine: Engine, config: IpmpConfig, links: Iterable<Link>, up: string[], version: number, now: number,
+  engine: Engine, config: IpmpConfig, links: Iterable<Link>, up: string[], generation: number, now: number,
   announceFor: (group: string) => AnnounceSettings,
 ): Map<string, ArmedPlan> {
   const byName = new Map<string, Link>();
@@ -40,15 +34,10 @@ export function armPlans(
       const link = byName.get(a.ifname);
       if (!link) continue;
       ops.push({ op: 'replaceAddress', spec: addressSpecFor(a, link.index) });
-      if (!link.mac) continue;
-      const s = announceFor(a.group);
-      announcements.push({
-        ifname: a.ifname, ifindex: link.index, mac: link.mac, family: a.family, address: a.address,
-        count: a.family === 4 ? s.arpCount : s.naCount,
-        intervalMs: a.family === 4 ? s.arpIntervalMs : s.naIntervalMs,
-      });
+      const series = announcementFor(link, a.family, a.address, announceFor(a.group));
+      if (series) announcements.push(series);
     }
-    if (ops.length > 0) plans.set(ifname, { ifname, version, ops, announcements });
+    if (ops.length > 0) plans.set(ifname, { ifname, generation, ops, announcements });
   }
   return plans;
 }

@@ -35,7 +35,8 @@ function memberPlacement(g: GroupRuntime, m: MemberRecord, link: (ifname: string
   const probe = probeOf(m);
   const linkState: LinkState = w === 'up' ? 'up' : w === 'unknown' ? 'unknown' : 'down';
   let state: InterfaceState;
-  if (m.phase === 'offline') state = 'offline';
+  if (w === 'missing') state = 'missing';
+  else if (m.phase === 'offline') state = 'offline';
   else if (m.phase === 'failed') state = 'failed';
   else if (m.phase === 'init' || probe === 'unknown') state = 'unknown';
   else state = 'ok';

@@ -5,6 +5,7 @@
 import type { IpmpConfig, GroupConfig, InterfaceConfig } from '../config/model.js';
 import type { ProbeRecord, ProbeState, TargetStatus } from '../control/status.js';
 import { isLinkLocalV6, parseAddress, type ParsedAddress } from '../engine/addr.js';
+import { linkUsable } from '../engine/link-usable.js';
 import type { Logger } from '../log.js';
 import type { Address, Link, Route } from '../netlink/types.js';
 import { FAILURE_DETECTION_QP_MS } from './constants.js';
@@ -109,7 +110,7 @@ export class ProbeManager {
     this.config = config;
     this.links = new Map([...links.values()].map((l) => [l.name, l]));
     this.linkUp.clear();
-    for (const l of this.links.values()) this.linkUp.set(l.name, l.up && l.running && l.lowerUp);
+    for (const l of this.links.values()) this.linkUp.set(l.name, linkUsable(l));
     this.rebuild();
   }
 

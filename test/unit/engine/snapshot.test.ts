@@ -26,7 +26,7 @@ describe('snapshot', () => {
       ['eth0', true, 'up', 'disabled', 'ok'],
       ['eth1', false, 'up', 'disabled', 'offline'],
       ['eth2', true, 'up', 'unknown', 'unknown'],
-      ['eth3', false, 'down', 'disabled', 'failed'],
+      ['eth3', false, 'down', 'disabled', 'missing'],
     ]);
     expect(s.interfaces[0]?.flags).toEqual({ inactive: false, standby: false, mcast4: true, bcast4: true, mcast6: true, down: false, hwaddrdup: false });
     expect(s.interfaces[2]?.flags.standby).toBe(true);

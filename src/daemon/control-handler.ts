@@ -1,0 +1,46 @@
+// Control socket requests → daemon actions. Status is read-only; offline / undo-offline go
+// through the event path like every other input; reload re-reads the configuration.
+import type { Reply, Request } from '../control/protocol.js';
+import type { StatusSnapshot } from '../control/status.js';
+import type { ProbeManager } from '../probe/manager.js';
+import type { EventPath } from './event-path.js';
+
+export interface ControlContext {
+  events: EventPath;
+  probes: ProbeManager;
+  reload(): Promise<boolean>;
+}
+
+export async function handleRequest(req: Request, ctx: ControlContext): Promise<Reply> {
+  switch (req.cmd) {
+    case 'ping':
+      return { id: req.id, ok: true, result: { pid: process.pid } };
+    case 'status':
+      return { id: req.id, ok: true, result: status(ctx) };
+    case 'probes': {
+      // The daemon's clock is the reference: the client passes nowMs back as its next sinceMs.
+      const nowMs = performance.timeOrigin + performance.now();
+      return { id: req.id, ok: true, result: { probes: ctx.probes.recentProbes(req.sinceMs), nowMs } };
+    }
+    case 'offline':
+    case 'undo-offline': {
+      const r = await ctx.events.handle({ kind: 'admin', cmd: req.cmd, ifname: req.ifname });
+      if (r && !r.ok) return { id: req.id, ok: false, error: { code: r.code ?? 'EFAIL', message: r.message ?? 'refused' } };
+      return { id: req.id, ok: true, result: null };
+    }
+    case 'reload': {
+      const ok = await ctx.reload();
+      return ok ? { id: req.id, ok: true, result: null } : { id: req.id, ok: false, error: { code: 'ECONFIG', message: 'configuration has errors; kept the running one' } };
+    }
+  }
+}
+
+/** The engine's view plus what only the probe detector knows (targets, adapted FDT). */
+function status(ctx: ControlContext): StatusSnapshot {
+  const s = ctx.events.snapshotEngine();
+  return {
+    ...s,
+    groups: s.groups.map((g) => ({ ...g, fdtMs: ctx.probes.fdtMs(g.groupname) })),
+    targets: ctx.probes.snapshotTargets(),
+  };
+}

@@ -1,0 +1,274 @@
+// The daemon's one event path. Link, address, route, probe, timer and administrative inputs
+// all arrive as a DaemonInput at handle(); it turns them into engine events, and every
+// resulting placement goes to the kernel writer. Nothing else steps the engine or writes.
+import { intentFromPlacement, managedAddresses } from '../apply/from-placement.js';
+import { RTPROT_IPMPD } from '../apply/intent.js';
+import type { ArmedPlan, KernelWriter } from '../apply/writer.js';
+import type { AnnounceSettings, IpmpConfig } from '../config/model.js';
+import { Engine } from '../engine/engine.js';
+import { linkUsable } from '../engine/link-usable.js';
+import type { EngineEvent, EngineReply, EngineResult, LogEvent, Placement } from '../engine/types.js';
+import type { Logger } from '../log.js';
+import type { RtnlMonitor } from '../netlink/monitor.js';
+import type { Address, Link, Route } from '../netlink/types.js';
+import { IFF_LOWER_UP, IFF_RUNNING, IFF_UP } from '../netlink/constants.js';
+import type { ProbeManager, ProbeVerdict } from '../probe/manager.js';
+import { armPlans } from './armed-plans.js';
+import { MemberLinks, type MemberChange } from './member-links.js';
+
+export type DaemonInput =
+  /** Any link notification (a rename concerns a link that no longer has a member's name). */
+  | { kind: 'link'; link: Link; removed: boolean }
+  | { kind: 'address'; added: boolean; address: Address }
+  | { kind: 'route-removed'; route: Route }
+  | { kind: 'probe'; ifname: string; verdict: ProbeVerdict }
+  /** The engine's deadline (flap damping) has come. */
+  | { kind: 'timer' }
+  /** Re-check everything against a fresh dump (monitor resync, periodic check, reload). */
+  | { kind: 'check'; reason: string }
+  /** announce.refreshMs: announce every placed data address again. */
+  | { kind: 'refresh' }
+  | { kind: 'admin'; cmd: 'offline' | 'undo-offline'; ifname: string };
+
+const RECONCILE_DEBOUNCE_MS = 5;
+const now = (): number => performance.now();
+
+export interface EventPathDeps {
+  log: Logger;
+  monitor: RtnlMonitor;
+  writer: KernelWriter;
+  probes: ProbeManager;
+  announceFor: (group: string) => AnnounceSettings;
+}
+
+export class EventPath {
+  readonly members = new MemberLinks();
+  private engine: Engine;
+  private config: IpmpConfig;
+  private managed: Set<string>;
+  private plans = new Map<string, ArmedPlan>();
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+  private arming: NodeJS.Immediate | undefined;
+  private closed = false;
+
+  constructor(config: IpmpConfig, private readonly d: EventPathDeps) {
+    this.config = config;
+    this.managed = managedAddresses(config);
+    this.engine = new Engine(config, now());
+    this.members.setMembers(memberNames(config));
+  }
+
+  get placement(): Placement {
+    return this.engine.placement();
+  }
+
+  snapshotEngine(): ReturnType<Engine['snapshot']> {
+    return this.engine.snapshot();
+  }
+
+  /** First observation of every member; the engine initialises without counting flaps. Returns the members not found. */
+  async start(): Promise<string[]> {
+    const changes = this.members.observe(this.d.monitor.links);
+    await this.step(this.feed(changes), 'start', new Set());
+    return changes.filter((c) => c.verdict === 'missing').map((c) => c.name);
+  }
+
+  /** A new configuration: the engine carries members and addresses over by name. Returns the members not found. */
+  async reload(config: IpmpConfig): Promise<string[]> {
+    this.config = config;
+    this.managed = managedAddresses(config);
+    this.members.setMembers(memberNames(config));
+    const r = this.engine.reload(config, now());
+    const changes = this.members.observe(this.d.monitor.links);
+    await this.step(merge(r, this.feed(changes)), 'reload', new Set(), true);
+    return changes.filter((c) => c.verdict === 'missing').map((c) => c.name);
+  }
+
+  handle(input: DaemonInput): Promise<EngineReply | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
+    switch (input.kind) {
+      case 'link': {
+        this.d.writer.invalidate();
+        const changes = this.members.observe(this.d.monitor.links);
+        if (changes.length === 0) {
+          // A member set down by someone else while its verdict was already 'down' is put back up by a check.
+          if (!input.removed && !input.link.up && this.members.has(input.link.name)) this.reconcileSoon(`${input.link.name} set down by hand`);
+          return Promise.resolve(undefined);
+        }
+        for (const c of changes) this.logMembership(c);
+        // Probers follow the member's link: rebuilt when it appears, vanishes or is another link now.
+        if (changes.some((c) => c.verdict === 'missing' || c.was === 'missing' || c.joinedIndex !== undefined)) this.d.probes.configure(this.config, this.d.monitor.links);
+        const reannounce = new Set<string>();
+        const result = this.feed(changes);
+        for (const c of changes) if (c.verdict === true) for (const a of this.dataOn(result.placement, c.name)) reannounce.add(a);
+        return this.step(result, changes.map((c) => `${c.name} link ${c.verdict === 'missing' ? 'gone' : c.verdict ? 'up' : 'down'}`).join(', '), reannounce).then(() => undefined);
+      }
+      case 'address': {
+        const a = input.address;
+        // Our addresses appearing or vanishing where we did not put them: a hand edit, or a
+        // copy left by another tool. Either way the writer puts the intent back.
+        if (this.managed.has(a.local)) this.reconcileSoon(`address ${a.local} ${input.added ? 'added to' : 'removed from'} ${this.d.monitor.links.get(a.index)?.name ?? `if${a.index}`}`);
+        return Promise.resolve(undefined);
+      }
+      case 'route-removed':
+        // Only routes ipmpd owns; the kernel's local-table churn during a move is not ours.
+        if (input.route.protocol === RTPROT_IPMPD) this.reconcileSoon('ipmpd route removed');
+        return Promise.resolve(undefined);
+      case 'probe': {
+        if (!this.members.has(input.ifname)) return Promise.resolve(undefined);
+        const v = input.verdict;
+        const ev: EngineEvent = {
+          type: 'probe', ifname: input.ifname, state: v.state,
+          ...(v.lastOkAt !== undefined ? { lastOkAt: v.lastOkAt } : {}),
+          ...(v.failingSince !== undefined ? { failingSince: v.failingSince } : {}),
+        };
+        return this.step(this.engine.handle(ev, now()), `${input.ifname} probes ${v.state}`, new Set()).then(() => undefined);
+      }
+      case 'timer':
+        return this.step(this.engine.tick(now()), 'timer', new Set()).then(() => undefined);
+      case 'check':
+        return this.reconcile(input.reason).then(() => undefined);
+      case 'refresh': {
+        const all = new Set(this.placement.groups.flatMap((g) => g.addresses.filter((a) => a.bound).map((a) => a.address.split('/')[0] ?? '')));
+        return this.d.writer.apply(this.intent(), 'announcement refresh', { reannounce: all }).then(() => undefined, (err: unknown) => {
+          this.d.log.error({ err }, 'announcement refresh failed');
+          return undefined;
+        });
+      }
+      case 'admin': {
+        const r = this.engine.handle({ type: input.cmd, ifname: input.ifname }, now());
+        if (r.reply && !r.reply.ok) return Promise.resolve(r.reply);
+        return this.step(r, `${input.cmd} ${input.ifname}`, new Set()).then(() => r.reply ?? { ok: true });
+      }
+    }
+  }
+
+  /**
+   * Carrier loss on a member with an armed plan: the writer adds its addresses where the engine
+   * would put them and starts the announcements now, before the notification is decoded.
+   */
+  fireArmed(index: number, flags: number): void {
+    if (this.plans.size === 0 || this.closed) return;
+    if (linkUsable({ up: (flags & IFF_UP) !== 0, running: (flags & IFF_RUNNING) !== 0, lowerUp: (flags & IFF_LOWER_UP) !== 0 })) return;
+    const name = this.d.monitor.links.get(index)?.name;
+    const plan = name === undefined ? undefined : this.plans.get(name);
+    if (!plan) return;
+    this.plans = new Map();
+    this.d.writer.fire(plan);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    if (this.debounce) clearTimeout(this.debounce);
+    if (this.arming) clearImmediate(this.arming);
+  }
+
+  intent(): ReturnType<typeof intentFromPlacement> {
+    return intentFromPlacement(this.engine.placement(), this.config);
+  }
+
+  // --- internals ------------------------------------------------------------------------------
+
+  private feed(changes: MemberChange[]): EngineResult {
+    let result: EngineResult | undefined;
+    for (const c of changes) {
+      const ev: EngineEvent = c.verdict === 'missing' ? { type: 'link-missing', ifname: c.name } : { type: 'link', ifname: c.name, up: c.verdict };
+      result = merge(result, this.engine.handle(ev, now()));
+      if (c.verdict !== 'missing') this.d.probes.linkChanged(c.name, c.verdict);
+    }
+    return result ?? this.engine.tick(now());
+  }
+
+  private logMembership(c: MemberChange): void {
+    const group = this.config.groups.find((g) => g.interfaces.some((i) => i.name === c.name))?.name;
+    if (c.renamedTo !== undefined) this.d.log.warn({ ifname: c.name, group, renamedTo: c.renamedTo }, `${c.name} was renamed to ${c.renamedTo}; it leaves group ${group}`);
+    if (c.joinedIndex !== undefined) this.d.log.warn({ ifname: c.name, group, ifindex: c.joinedIndex }, `${c.name} is now the link with index ${c.joinedIndex}; it joins group ${group}`);
+  }
+
+  private dataOn(p: Placement, ifname: string): string[] {
+    return p.groups.flatMap((g) => g.addresses.filter((a) => a.bound && a.nic === ifname).map((a) => a.address.split('/')[0] ?? ''));
+  }
+
+  /** Logs the engine's in.mpathd-style lines, hands the placement to the writer, re-arms the timer and plans. */
+  private async step(r: EngineResult, reason: string, reannounce: Set<string>, fresh = false): Promise<void> {
+    // A group leaving group failure announces every address it holds: the series of a move
+    // made while its NICs were going down may have reached no one.
+    for (const c of r.changes) {
+      if (c.kind !== 'group-state' || c.from !== 'failed') continue;
+      const g = r.placement.groups.find((x) => x.group === c.group);
+      for (const a of g?.addresses ?? []) if (a.bound) reannounce.add(a.address.split('/')[0] ?? '');
+    }
+    const applying = this.d.writer.apply(intentFromPlacement(r.placement, this.config), reason, { reannounce, fresh });
+    for (const l of r.log) this.logEngine(l);
+    if (r.probeResets.length > 0) this.d.probes.reset(r.probeResets);
+    this.armDeadline();
+    try {
+      const report = await applying;
+      for (const c of r.changes) {
+        if (c.kind !== 'address-moved') continue;
+        this.d.log.info({ group: c.group, address: c.address, from: c.from, to: c.to, applyMs: Number(report.durationMs.toFixed(3)) }, `moved ${c.address} from ${c.from} to ${c.to}`);
+      }
+    } catch (err) {
+      this.d.log.error({ err, reason }, 'applying placement failed');
+    }
+    this.armSoon();
+  }
+
+  /** Hand edits come in bursts of notifications (and so do our own changes): act once they pause. */
+  private reconcileSoon(reason: string): void {
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      void this.reconcile(reason);
+    }, RECONCILE_DEBOUNCE_MS);
+  }
+
+  private reconcile(reason: string): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return this.d.writer.apply(this.intent(), reason, { fresh: true }).then(
+      () => this.armSoon(),
+      (err: unknown) => { this.d.log.error({ err, reason }, 'reconcile failed'); },
+    );
+  }
+
+  /** Recomputes the armed plans once the daemon is idle again. */
+  private armSoon(): void {
+    if (this.arming || this.closed) return;
+    this.arming = setImmediate(() => {
+      this.arming = undefined;
+      try {
+        this.plans = armPlans(this.engine, this.config, this.d.monitor.links.values(), this.members.usable(), this.d.writer.generation, now(), this.d.announceFor);
+      } catch (err) {
+        this.plans = new Map();
+        this.d.log.error({ err }, 'cannot arm failover plans');
+      }
+    });
+  }
+
+  private armDeadline(): void {
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    const at = this.engine.nextDeadline();
+    if (at === undefined || this.closed) return;
+    this.deadlineTimer = setTimeout(() => {
+      this.deadlineTimer = undefined;
+      void this.handle({ kind: 'timer' });
+    }, Math.max(0, at - now()));
+  }
+
+  private logEngine(l: LogEvent): void {
+    const fields = { group: l.group, ...(l.ifname ? { ifname: l.ifname } : {}), ...l.fields };
+    this.d.log[l.level](fields, l.msg);
+  }
+}
+
+function memberNames(config: IpmpConfig): string[] {
+  return config.groups.flatMap((g) => g.interfaces.map((i) => i.name));
+}
+
+function merge(a: EngineResult | undefined, b: EngineResult): EngineResult {
+  if (!a) return b;
+  return { ...b, changes: [...a.changes, ...b.changes], log: [...a.log, ...b.log], probeResets: [...a.probeResets, ...b.probeResets] };
+}
