@@ -112,6 +112,7 @@ const ldh = (k: number): AsmLine => ({ code: BPF_LD | BPF_H | BPF_ABS, k });
 const ldb = (k: number): AsmLine => ({ code: BPF_LD | BPF_B | BPF_ABS, k });
 const ldhInd = (k: number): AsmLine => ({ code: BPF_LD | BPF_H | BPF_IND, k });
 const ldbInd = (k: number): AsmLine => ({ code: BPF_LD | BPF_B | BPF_IND, k });
+const ldwInd = (k: number): AsmLine => ({ code: BPF_LD | BPF_W | BPF_IND, k });
 const ldxImm = (k: number): AsmLine => ({ code: BPF_LDX | BPF_W | BPF_IMM, k });
 const jeq = (k: number, jt: JumpTarget, jf: JumpTarget): AsmLine => ({ code: BPF_JMP | BPF_JEQ | BPF_K, k, jt, jf });
 const ret = (k: number): AsmLine => ({ code: BPF_RET | BPF_K, k });
@@ -158,6 +159,32 @@ export function ndiscAdvertOnly(): Buffer {
     jeq(58, 0, 'drop'),
     ldbInd(14 + 40), // ICMPv6 type
     jeq(136, 'accept', 'drop'),
+    ...tail,
+  ]));
+}
+
+/**
+ * Packet socket, duplicate address detection: Neighbor Advertisements, and Neighbor
+ * Solicitations from the unspecified address (DAD probes), directly after the IPv6 header.
+ * Ordinary NS (every neighbour resolution) stay in the kernel.
+ */
+export function ndiscClaimsOnly(): Buffer {
+  return encodeProgram(assemble([
+    ...matchEthertype(ETHERTYPE_IPV6),
+    ldbInd(14 + 6), // IPv6 next header
+    jeq(58, 0, 'drop'),
+    ldbInd(14 + 40), // ICMPv6 type
+    jeq(136, 'accept', 0),
+    jeq(135, 0, 'drop'),
+    // IPv6 source (offset 8, 16 bytes) must be :: for a DAD NS.
+    ldwInd(14 + 8),
+    jeq(0, 0, 'drop'),
+    ldwInd(14 + 12),
+    jeq(0, 0, 'drop'),
+    ldwInd(14 + 16),
+    jeq(0, 0, 'drop'),
+    ldwInd(14 + 20),
+    jeq(0, 'accept', 'drop'),
     ...tail,
   ]));
 }

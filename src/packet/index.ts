@@ -5,3 +5,4 @@ export * from './arp.js';
 export * from './ndisc.js';
 export * from './icmp.js';
 export * from './bpf.js';
+export * from './claim.js';

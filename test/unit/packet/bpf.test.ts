@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   ACCEPT_ALL, BPF_JEQ, BPF_JMP, BPF_K, BPF_RET, assemble, arpOnly, decodeProgram, dropAll, encodeProgram, icmp6EchoReplyOnly,
-  icmp6Filter, icmp6FilterEchoReplyOnly, icmpEchoReplyOnly, icmpFilter, icmpFilterEchoReplyOnly, jump, ndiscAdvertOnly, stmt,
+  icmp6Filter, icmp6FilterEchoReplyOnly, icmpEchoReplyOnly, icmpFilter, icmpFilterEchoReplyOnly, jump, ndiscAdvertOnly, ndiscClaimsOnly, stmt,
 } from '../../../src/packet/bpf.js';
 import { addVlanTag } from '../../../src/packet/ethernet.js';
 import { buildEchoRequest } from '../../../src/packet/icmp.js';
 import { runBpf } from './bpf-vm.js';
 import {
-  ARPING_U_REQUEST, ICMP4_ECHO_REPLY_FRAME, ICMP4_ECHO_REQUEST_FRAME, ICMP6_ECHO_REPLY_FRAME, ICMP6_ECHO_REQUEST_FRAME,
+  ARPING_U_REQUEST, ARP_PROBE_FROM_B, DAD_NS_FROM_B, ICMP4_ECHO_REPLY_FRAME, ICMP4_ECHO_REQUEST_FRAME, ICMP6_ECHO_REPLY_FRAME, ICMP6_ECHO_REQUEST_FRAME,
   KERNEL_ARP_REPLY, KERNEL_GARP, KERNEL_GARP_VLAN10, KERNEL_NS, KERNEL_SOLICITED_NA, KERNEL_UNSOL_NA, KERNEL_UNSOL_NA_VLAN100,
   ROUTER_SOLICIT, hex,
 } from './fixtures.js';
@@ -93,6 +93,30 @@ describe('ndiscAdvertOnly', () => {
   });
 });
 
+describe('ndiscClaimsOnly', () => {
+  const nsFrom = (src: string): Buffer => { const f = Buffer.from(DAD_NS_FROM_B); hex(src).copy(f, 22); return f; };
+  it.each([
+    ['unsolicited NA', KERNEL_UNSOL_NA, ACCEPT_ALL],
+    ['solicited NA', KERNEL_SOLICITED_NA, ACCEPT_ALL],
+    ['tagged NA', KERNEL_UNSOL_NA_VLAN100, ACCEPT_ALL],
+    ['DAD NS (source ::)', DAD_NS_FROM_B, ACCEPT_ALL],
+    ['tagged DAD NS', addVlanTag(DAD_NS_FROM_B, 100), ACCEPT_ALL],
+    ['NS with a source address', KERNEL_NS, 0],
+    // Each 32-bit word of the source is checked, not only the first.
+    ...[0, 1, 2, 3].map((w): [string, Buffer, number] => [`NS with source word ${w} nonzero`, nsFrom('00'.repeat(w * 4) + '00000001' + '00'.repeat(12 - w * 4)), 0]),
+    ['router solicitation', ROUTER_SOLICIT, 0],
+    ['ICMPv6 echo', ICMP6_ECHO_REPLY_FRAME, 0],
+    ['ARP', KERNEL_GARP, 0],
+    ['ARP probe', ARP_PROBE_FROM_B, 0],
+  ] as [string, Buffer, number][])('%s -> %d', (_n, frame, verdict) => {
+    expect(run(ndiscClaimsOnly(), frame)).toBe(verdict);
+  });
+
+  it('arpOnly passes the ARP probe', () => {
+    expect(run(arpOnly(), ARP_PROBE_FROM_B)).toBe(ACCEPT_ALL);
+  });
+});
+
 describe('icmpEchoReplyOnly (raw AF_INET view: starts at the IPv4 header)', () => {
   const reply = ICMP4_ECHO_REPLY_FRAME.subarray(14);
   it('accepts the captured reply, with or without a matching id', () => {
@@ -127,7 +151,7 @@ describe('icmp6EchoReplyOnly (raw AF_INET6 view: starts at ICMPv6)', () => {
 
 describe('property: programs never crash the VM and only answer 0 or accept', () => {
   it('on random bytes', () => {
-    const progs = [arpOnly(), ndiscAdvertOnly(), icmpEchoReplyOnly(7), icmp6EchoReplyOnly(7), dropAll()].map(decodeProgram);
+    const progs = [arpOnly(), ndiscAdvertOnly(), ndiscClaimsOnly(), icmpEchoReplyOnly(7), icmp6EchoReplyOnly(7), dropAll()].map(decodeProgram);
     fc.assert(fc.property(fc.uint8Array({ maxLength: 128 }), (pkt) => {
       for (const p of progs) expect([0, ACCEPT_ALL]).toContain(runBpf(p, pkt));
     }));

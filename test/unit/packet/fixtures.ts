@@ -99,3 +99,17 @@ export const KERNEL_UNSOL_NA_VLAN100 = hex(`
   333300000001 0200000000aa 8100 a064 86dd
   60000000 0020 3a ff 20010db8000000000000000000000001 ff020000000000000000000000000001
   88 00 f881 20000000 20010db8000000000000000000000001 02 01 0200000000aa`);
+
+// Claim-attempt frames from B for A's addresses (RFC 5227 probe, RFC 4862 DAD). Laid out
+// by hand to the RFC shapes (not captured); the checksum was computed and is checked below.
+
+/** ARP probe: "who-has 192.0.2.1 tell 0.0.0.0", SHA = B, THA zero (RFC 5227 §2.1.1). */
+export const ARP_PROBE_FROM_B = hex(`
+  ffffffffffff 02000000000b 0806
+  0001 0800 06 04 0001 02000000000b 00000000 000000000000 c0000201`);
+
+/** DAD NS: from ::, to ff02::1:ff00:1, target 2001:db8::1, no SLLA option (RFC 4861 §4.3). */
+export const DAD_NS_FROM_B = hex(`
+  3333ff000001 02000000000b 86dd
+  60000000 0018 3a ff 00000000000000000000000000000000 ff0200000000000000000001ff000001
+  87 00 4ced 00000000 20010db8000000000000000000000001`);

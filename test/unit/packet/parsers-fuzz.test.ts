@@ -2,11 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseArp } from '../../../src/packet/arp.js';
+import { parseClaim } from '../../../src/packet/claim.js';
 import { parseEthernet } from '../../../src/packet/ethernet.js';
 import { parseEchoMessage, parseEchoReply } from '../../../src/packet/icmp.js';
 import { parseNdisc } from '../../../src/packet/ndisc.js';
 import {
-  ARPING_U_REQUEST, ICMP4_ECHO_REPLY_FRAME, ICMP6_ECHO_REPLY_FRAME, KERNEL_GARP, KERNEL_GARP_VLAN10, KERNEL_NS,
+  ARPING_U_REQUEST, ARP_PROBE_FROM_B, DAD_NS_FROM_B, ICMP4_ECHO_REPLY_FRAME, ICMP6_ECHO_REPLY_FRAME, KERNEL_GARP, KERNEL_GARP_VLAN10, KERNEL_NS,
   KERNEL_SOLICITED_NA, KERNEL_UNSOL_NA, KERNEL_UNSOL_NA_VLAN100,
 } from './fixtures.js';
 
@@ -14,12 +15,13 @@ const parsers: Array<[string, (b: Uint8Array) => unknown]> = [
   ['parseEthernet', parseEthernet],
   ['parseArp', parseArp],
   ['parseNdisc', parseNdisc],
+  ['parseClaim', parseClaim],
   ['parseEchoReply v4', (b) => parseEchoReply(4, b)],
   ['parseEchoReply v6', (b) => parseEchoReply(6, b)],
   ['parseEchoMessage v4', (b) => parseEchoMessage(4, b)],
 ];
 const seeds = [KERNEL_GARP, KERNEL_GARP_VLAN10, ARPING_U_REQUEST, KERNEL_UNSOL_NA, KERNEL_UNSOL_NA_VLAN100, KERNEL_NS,
-  KERNEL_SOLICITED_NA, ICMP4_ECHO_REPLY_FRAME, ICMP4_ECHO_REPLY_FRAME.subarray(14), ICMP6_ECHO_REPLY_FRAME.subarray(54)];
+  KERNEL_SOLICITED_NA, ARP_PROBE_FROM_B, DAD_NS_FROM_B, ICMP4_ECHO_REPLY_FRAME, ICMP4_ECHO_REPLY_FRAME.subarray(14), ICMP6_ECHO_REPLY_FRAME.subarray(54)];
 
 describe.each(parsers)('%s', (_name, parse) => {
   it('never throws on random bytes', () => {
@@ -47,6 +49,8 @@ describe('truncation of each seed ends in undefined for the frame parsers', () =
   it.each([
     ['parseArp', parseArp, KERNEL_GARP],
     ['parseNdisc', parseNdisc, KERNEL_UNSOL_NA],
+    ['parseClaim', parseClaim, KERNEL_UNSOL_NA],
+    ['parseClaim', parseClaim, ARP_PROBE_FROM_B],
     ['parseEchoReply v4', (b: Uint8Array) => parseEchoReply(4, b), ICMP4_ECHO_REPLY_FRAME.subarray(14)],
   ] as const)('%s', (_n, parse, seed) => {
     expect(parse(seed)).toBeDefined();
