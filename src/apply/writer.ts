@@ -158,6 +158,21 @@ export class KernelWriter {
     return true;
   }
 
+  /**
+   * One announcement frame for an address another host claimed, from the NIC holding it
+   * (RFC 5227 §2.4 (b): defend once, then do not fight). Returns the NIC it went out on.
+   */
+  defend(intent: Intent, address: string): string | undefined {
+    const want = intent.addresses.find((a) => a.address === address);
+    if (!want) return undefined;
+    const link = [...this.view.links.values()].find((l) => l.name === want.ifname);
+    const once = { ...this.announceFor(want.group), arpCount: 1, naCount: 1 };
+    const a = link && announcementFor(link, want.family, address, once);
+    if (!a) return undefined;
+    this.announcer.announce(a);
+    return a.ifname;
+  }
+
   /** Runs one at a time; requests made meanwhile collapse into one follow-up run with the newest intent. */
   apply(intent: Intent, reason: string, opts: ApplyOptions = {}): Promise<ApplyReport> {
     this.invalidate();

@@ -67,7 +67,7 @@ export function formatGroupInterfaces(g: GroupStatus): string {
 
 export const ADDRESS_FIELDS: readonly FieldSpec<AddressStatus>[] = [
   { name: 'ADDRESS', width: 26, value: (a, ctx) => ctx.name(a.address) },
-  { name: 'STATE', width: 7, value: (a) => oneOf(a.state, ['up', 'down']) },
+  { name: 'STATE', width: 7, value: (a) => oneOf(a.state, ['up', 'down', 'duplicate']) },
   { name: 'GROUP', width: 12, value: (a) => a.group },
   { name: 'INBOUND', width: 12, value: (a) => a.inbound ?? '' },
   {

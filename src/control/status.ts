@@ -46,7 +46,8 @@ export interface AddressStatus {
   /** Address without prefix, as ipmpstat -a prints it. */
   address: string;
   prefixLen: number;
-  state: 'up' | 'down';
+  /** 'duplicate': another host claimed it recently (ARP/NA from a MAC that is not ours). */
+  state: 'up' | 'down' | 'duplicate';
   group: string;
   /** NIC the address is bound to now; null when nowhere (group failed or address down). */
   inbound: string | null;

@@ -38,8 +38,10 @@ export async function handleRequest(req: Request, ctx: ControlContext): Promise<
 /** The engine's view plus what only the probe detector knows (targets, adapted FDT). */
 function status(ctx: ControlContext): StatusSnapshot {
   const s = ctx.events.snapshotEngine();
+  const dup = ctx.events.duplicateAddresses();
   return {
     ...s,
+    addresses: dup.size === 0 ? s.addresses : s.addresses.map((a) => (dup.has(a.address) ? { ...a, state: 'duplicate' as const } : a)),
     groups: s.groups.map((g) => ({ ...g, fdtMs: ctx.probes.fdtMs(g.groupname) })),
     targets: ctx.probes.snapshotTargets(),
   };

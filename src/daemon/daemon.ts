@@ -15,6 +15,8 @@ import { RtnlMonitor, type MonitorEvent } from '../netlink/monitor.js';
 import type { Link } from '../netlink/types.js';
 import type { Logger } from '../log.js';
 import { ProbeManager } from '../probe/manager.js';
+import { ConflictWatch } from '../dad/conflict-watch.js';
+import { managedAddresses } from '../apply/from-placement.js';
 import type { Notifier } from './sd-notify.js';
 import { loadDaemonConfig, type ConfigSource } from './config-source.js';
 import { handleRequest } from './control-handler.js';
@@ -46,6 +48,7 @@ export class Daemon {
   private client!: RtnlClient;
   private announcer!: Announcer;
   private probes!: ProbeManager;
+  private conflicts!: ConflictWatch;
   private writer!: KernelWriter;
   private events!: EventPath;
   private control: ControlServer | undefined;
@@ -102,7 +105,9 @@ export class Daemon {
       void this.events.handle({ kind: 'check', reason: 'resync' });
     });
     this.monitor.on('error', (err: Error) => this.log.error({ err }, 'netlink monitor error'));
+    this.conflicts = new ConflictWatch({ log: this.log.child({ component: 'dad' }), onConflict: (conflict) => void this.events.handle({ kind: 'conflict', conflict }) });
     this.warnMissing(await this.events.start());
+    this.watchConflicts();
     const warmMs = this.rehearse(WARM_ROUNDS_START);
     this.log.debug({ warmMs: Number(warmMs.toFixed(1)) }, 'failover path rehearsed');
     this.control = await ControlServer.listen(this.opts.socketPath, (req) => handleRequest(req, { events: this.events, probes: this.probes, reload: () => this.reload() }), this.log.child({ component: 'control' }));
@@ -122,6 +127,14 @@ export class Daemon {
     // keepalived's garp refresh: announce every placed address again, for peers with long ARP caches.
     const refreshMs = Math.min(...this.config.groups.map((g) => g.announce.refreshMs ?? Infinity));
     if (Number.isFinite(refreshMs) && refreshMs > 0) this.timers.push(setInterval(() => void this.events.handle({ kind: 'refresh' }), refreshMs));
+  }
+
+  /** Duplicate address detection on every member that exists, for every address ipmpd manages. */
+  private watchConflicts(): void {
+    const names = new Set(this.events.members.members);
+    const nics = [...this.monitor.links.values()].filter((l) => names.has(l.name) && l.mac).map((l) => ({ ifname: l.name, ifindex: l.index, mac: l.mac ?? '' }));
+    const guarded = [...managedAddresses(this.config)].map((address) => ({ address, family: (address.includes(':') ? 6 : 4) as 4 | 6 }));
+    this.conflicts.configure(nics, guarded);
   }
 
   /** A configured member that does not exist is a mistake worth a warning, not a refusal: it may appear later. */
@@ -183,8 +196,12 @@ export class Daemon {
       case 'link-up':
       case 'link-down':
       case 'link-removed':
-        if (e.kind === 'link-added' || (e.kind === 'link-changed' && this.events.members.has(e.link.name))) this.applySysctls();
         void this.events.handle({ kind: 'link', link: e.link as Link, removed: e.kind === 'link-removed' });
+        // A link appearing, vanishing or renamed may be a member now (or no longer).
+        if (e.kind === 'link-added' || e.kind === 'link-removed' || e.kind === 'link-changed') {
+          if (e.kind !== 'link-removed' && this.events.members.has(e.link.name)) this.applySysctls();
+          this.watchConflicts();
+        }
         return;
       case 'address-added':
       case 'address-removed':
@@ -226,6 +243,7 @@ export class Daemon {
       this.applySysctls();
       this.probes.configure(next, this.monitor.links);
       this.warnMissing(await this.events.reload(next));
+      this.watchConflicts();
       this.startTimers();
       this.log.info({ groups: next.groups.map((g) => g.name) }, 'configuration reloaded');
       return true;
@@ -245,6 +263,7 @@ export class Daemon {
     await this.control?.close();
     this.announcer?.close();
     this.probes?.close();
+    this.conflicts?.close();
     if (this.probeInputs) clearImmediate(this.probeInputs);
     if (this.config?.daemon?.removeAddressesOnExit && this.writer) {
       const empty: Intent = { ...this.events.intent(), addresses: [], routes: [] };

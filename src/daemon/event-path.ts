@@ -13,6 +13,7 @@ import type { RtnlMonitor } from '../netlink/monitor.js';
 import type { Address, Link, Route } from '../netlink/types.js';
 import { IFF_LOWER_UP, IFF_RUNNING, IFF_UP } from '../netlink/constants.js';
 import type { ProbeManager, ProbeVerdict } from '../probe/manager.js';
+import type { Conflict } from '../dad/conflict-watch.js';
 import { armPlans } from './armed-plans.js';
 import { MemberLinks, type MemberChange } from './member-links.js';
 
@@ -28,7 +29,14 @@ export type DaemonInput =
   | { kind: 'check'; reason: string }
   /** announce.refreshMs: announce every placed data address again. */
   | { kind: 'refresh' }
-  | { kind: 'admin'; cmd: 'offline' | 'undo-offline'; ifname: string };
+  | { kind: 'admin'; cmd: 'offline' | 'undo-offline'; ifname: string }
+  /** Another host claimed one of our addresses (src/dad/). */
+  | { kind: 'conflict'; conflict: Conflict };
+
+/** An address stays 'duplicate' in ipmpstat this long after the last claim by another host. */
+const DUPLICATE_HOLD_MS = 60_000;
+
+interface DuplicateMark { mac: string; ifname: string; at: number; defended: Set<string> }
 
 const RECONCILE_DEBOUNCE_MS = 5;
 const now = (): number => performance.now();
@@ -51,6 +59,7 @@ export class EventPath {
   private debounce: NodeJS.Timeout | undefined;
   private arming: NodeJS.Immediate | undefined;
   private closed = false;
+  private readonly duplicates = new Map<string, DuplicateMark>();
 
   constructor(config: IpmpConfig, private readonly d: EventPathDeps) {
     this.config = config;
@@ -136,6 +145,9 @@ export class EventPath {
           return undefined;
         });
       }
+      case 'conflict':
+        this.onConflict(input.conflict);
+        return Promise.resolve(undefined);
       case 'admin': {
         const r = this.engine.handle({ type: input.cmd, ifname: input.ifname }, now());
         if (r.reply && !r.reply.ok) return Promise.resolve(r.reply);
@@ -169,7 +181,32 @@ export class EventPath {
     return intentFromPlacement(this.engine.placement(), this.config);
   }
 
+  /** Addresses another host claimed within the hold time (ipmpstat -a state 'duplicate'). */
+  duplicateAddresses(): Set<string> {
+    const t = now();
+    for (const [a, m] of this.duplicates) if (t - m.at > DUPLICATE_HOLD_MS) this.duplicates.delete(a);
+    return new Set(this.duplicates.keys());
+  }
+
   // --- internals ------------------------------------------------------------------------------
+
+  /** Logged as an error naming address, NIC and MAC; defended with one frame per claimer, then left alone. */
+  private onConflict(c: Conflict): void {
+    const mark = this.duplicates.get(c.address) ?? { mac: c.mac, ifname: c.ifname, at: c.at, defended: new Set<string>() };
+    mark.mac = c.mac;
+    mark.ifname = c.ifname;
+    mark.at = c.at;
+    this.duplicates.set(c.address, mark);
+    const role = this.intent().addresses.find((a) => a.address === c.address)?.role ?? 'data';
+    let defence = 'already defended once; not fighting';
+    if (!mark.defended.has(c.mac)) {
+      mark.defended.add(c.mac);
+      const from = this.d.writer.defend(this.intent(), c.address);
+      defence = from ? `defending once from ${from}` : 'not placed here; not defending';
+    }
+    this.d.log.error({ address: c.address, ifname: c.ifname, mac: c.mac, kind: c.kind, role },
+      `duplicate ${role} address ${c.address} detected on ${c.ifname}: claimed by ${c.mac}; ${defence}`);
+  }
 
   private feed(changes: MemberChange[]): EngineResult {
     let result: EngineResult | undefined;

@@ -84,7 +84,7 @@ export class FakeKernel {
         const s = op.spec;
         if (s.prefsrc && ![...this.addresses.values()].some((a) => a.local === s.prefsrc)) return fail('EINVAL');
         this.routes = this.routes.filter((r) => !(r.family === s.family && r.dst === s.dst && r.dstLen === s.dstLen && (r.priority ?? 0) === (s.priority ?? 0)));
-        this.routes.push({ family: s.family, table: s.table ?? RT_TABLE_MAIN, protocol: s.protocol ?? 4, scope: 0, type: 1, dst: s.dst, dstLen: s.dstLen, ...s } as Route);
+        this.routes.push({ table: RT_TABLE_MAIN, protocol: 4, scope: 0, type: 1, dst: undefined, ...s });
         this.log.push(`route ${s.dstLen === 0 ? 'default' : `${s.dst}/${s.dstLen}`}${s.prefsrc ? ` src ${s.prefsrc}` : ''}`);
         return undefined;
       }

@@ -100,7 +100,7 @@ describe.runIf(enabled)('e2e: operator faults keep every data address on exactly
     await s.d.waitFor(() => s!.d.logsMatching(/All Interfaces in group g have failed/).length > 0, 5000, () => 'group failure not logged');
     const mark = s.wire.seen.length;
     t.restoreCarrier(2);
-    await s.d.waitFor(() => s!.d.logsMatching(/group g is now usable/).length > 0, 8000, () => 'repair not logged');
+    await s.d.waitFor(() => s!.d.logsMatching(/group g is now usable/).length > 0, 30000, () => 'repair not logged');
     const eth2 = macOf(t.host, 'eth2');
     // Both addresses are announced from eth2, whether they moved there now or sat there already.
     await until(() => ['192.0.2.100', '192.0.2.101'].every((a) => s!.wire.seen.slice(mark).some((f) => f.address === a && f.mac === eth2)), 3000, 'both announced from eth2');
@@ -161,5 +161,37 @@ describe.runIf(enabled)('e2e: operator faults keep every data address on exactly
     await invariantHolds(s, ['192.0.2.100'], ['eth0']);
     expect(ping(s.t.client, '192.0.2.100')).toBe(true);
     void CLIENT4;
+  });
+
+  it('another host claiming a data address: error log with address, NIC and MAC, ipmpstat duplicate, defended once', async () => {
+    s = await startScenario({ nics: 2, config: threeNics(['192.0.2.100/24 eth0'], ['eth0', 'eth1']) });
+    const { t } = s;
+    await invariantHolds(s, ['192.0.2.100'], ['eth0', 'eth1']);
+    const intruder = t.lab.ns('intr');
+    t.lab.veth(intruder, 'eth0', t.sw, 'sw-i');
+    ip(t.sw, 'link', 'set', 'sw-i', 'master', 'br0', 'up');
+    ip(intruder, 'link', 'set', 'eth0', 'address', '02:00:5e:00:99:01', 'up');
+    ip(intruder, 'addr', 'add', '192.0.2.100/24', 'dev', 'eth0', 'nodad');
+    const eth0 = macOf(t.host, 'eth0');
+    const claim = (): void => { try { nsExec(intruder, 'arping', ['-U', '-c', '1', '-i', 'eth0', '192.0.2.100']); } catch { /* exits 1 when nobody answers */ } };
+    const mark = s.wire.seen.length;
+    claim();
+    await until(() => s!.d.logsMatching(/duplicate data address 192\.0\.2\.100 detected on eth\d: claimed by 02:00:5e:00:99:01; defending once from eth0/).length > 0, 5000, 'conflict logged');
+    // The defence: one gratuitous ARP from eth0, the holder.
+    await until(() => s!.wire.seen.slice(mark).some((f) => f.address === '192.0.2.100' && f.mac === eth0), 3000, 'defending GARP');
+    const st = await s.d.cli('ipmpstat', ['-a', '-n', '-o', 'address,state', '-P']);
+    expect(st.stdout).toMatch(/^192\.0\.2\.100:duplicate$/m);
+    // A second claim is logged but not fought: no further frame from eth0 for it.
+    const defended = s.wire.seen.filter((f) => f.address === '192.0.2.100' && f.mac === eth0).length;
+    ip(intruder, 'link', 'set', 'eth0', 'address', '02:00:5e:00:99:02');
+    claim();
+    await until(() => s!.d.logsMatching(/claimed by 02:00:5e:00:99:02; defending once/).length > 0, 5000, 'second claimer defended once');
+    ip(intruder, 'link', 'set', 'eth0', 'address', '02:00:5e:00:99:01');
+    claim();
+    // The rate limiter lets the same claimer through again only after its hold-down; a claim
+    // from it that is reported must say it is not fought.
+    await until(() => s!.wire.seen.filter((f) => f.address === '192.0.2.100' && f.mac === eth0).length >= defended + 1, 3000, 'second defence frame');
+    expect(s.d.logsMatching(/defending once from eth0/).length).toBe(2);
+    expect(holder(t.host, '192.0.2.100')).toEqual(['eth0']);
   });
 });
