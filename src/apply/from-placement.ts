@@ -2,14 +2,15 @@
 // NIC; data addresses go where the engine put them; every configured address is "managed".
 import type { IpmpConfig } from '../config/model.js';
 import type { Placement } from '../engine/types.js';
+import { isLinkLocalV6, mustParse } from '../net/addr.js';
 import type { AddressIntent, Intent, RouteIntent } from './intent.js';
 
 function splitPrefix(text: string): { address: string; prefixLen: number } {
-  const [address = '', len] = text.split('/');
-  return { address, prefixLen: Number(len) };
+  const p = mustParse(text);
+  return { address: p.address, prefixLen: p.prefixLen };
 }
 
-const isLinkLocal6 = (a: string): boolean => /^fe[89ab][0-9a-f]:/i.test(a);
+const isLinkLocal6 = (a: string): boolean => isLinkLocalV6(mustParse(a));
 
 /** Every address the configuration names (without prefix): what ipmpd manages. */
 export function managedAddresses(config: IpmpConfig): Set<string> {

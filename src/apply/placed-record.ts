@@ -3,7 +3,7 @@
 // dropped from the configuration, or left on a NIC that is no longer a member (renamed, or
 // mistyped in the new configuration), would stay behind unmanaged — possibly on two NICs.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { ownedKey } from './diff.js';
+import { ownedKey } from './kernel-diff.js';
 
 interface StateFile { version: 1; placed: { index: number; address: string }[] }
 

@@ -12,7 +12,7 @@ import type { Address, Link } from '../netlink/types.js';
 import type { Logger } from '../log.js';
 import { announcementFor } from './announcements.js';
 import type { Announcement, Announcer } from './announcer.js';
-import { describeChange, planAddressChanges, planRouteChanges, type Change, type KernelView, type OwnedAddresses } from './diff.js';
+import { describeChange, planAddressChanges, planRouteChanges, type Change, type KernelView, type OwnedAddresses } from './kernel-diff.js';
 import type { Intent } from './intent.js';
 import type { PlacedRecord } from './placed-record.js';
 

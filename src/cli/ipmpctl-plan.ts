@@ -1,7 +1,7 @@
 // ipmpctl plan PATH: the exact changes (sysctls, links, addresses, routes) that applying PATH
 // would make on this host now — computed by the daemon's own engine and diff, applied never.
 import { parseArgs } from 'node:util';
-import { planAddressChanges, planRouteChanges, describeChange, type Change } from '../apply/diff.js';
+import { planAddressChanges, planRouteChanges, describeChange, type Change } from '../apply/kernel-diff.js';
 import { intentFromPlacement } from '../apply/from-placement.js';
 import { globalSysctls, memberSysctls, readSysctl } from '../apply/sysctl.js';
 import { formatFinding, hasErrors, loadConfig } from '../config/load.js';

@@ -2,11 +2,9 @@
 // fills it, the control socket carries it, the CLI renders it. Field meanings follow
 // Solaris ipmpstat(8); Linux has no IPMP interface, so a group's "IPMP interface" is its name.
 
-export type GroupState = 'ok' | 'degraded' | 'failed';
-export type LinkState = 'up' | 'down' | 'unknown';
-export type ProbeState = 'ok' | 'failed' | 'unknown' | 'disabled';
-/** 'missing': configured, but no interface has that name (mistyped, renamed away, or not yet created). */
-export type InterfaceState = 'ok' | 'failed' | 'unknown' | 'offline' | 'missing';
+import type { GroupState, InterfaceState, LinkState, ProbeState } from '../engine/states.js';
+
+export type { GroupState, InterfaceState, LinkState, ProbeState };
 
 export interface GroupStatus {
   /** ipmpstat GROUP: the IPMP interface name (= group name on Linux). */

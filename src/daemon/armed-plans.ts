@@ -5,7 +5,7 @@
 // kernel already right. A plan carries the writer's generation and is refused once stale.
 import { announcementFor } from '../apply/announcements.js';
 import type { Announcement } from '../apply/announcer.js';
-import { addressSpecFor } from '../apply/diff.js';
+import { addressSpecFor } from '../apply/kernel-diff.js';
 import { intentFromPlacement } from '../apply/from-placement.js';
 import type { AddressIntent } from '../apply/intent.js';
 import type { ArmedPlan } from '../apply/writer.js';

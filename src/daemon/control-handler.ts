@@ -37,7 +37,7 @@ export async function handleRequest(req: Request, ctx: ControlContext): Promise<
 
 /** The engine's view plus what only the probe detector knows (targets, adapted FDT). */
 function status(ctx: ControlContext): StatusSnapshot {
-  const s = ctx.events.snapshotEngine();
+  const s = ctx.events.snapshot();
   const dup = ctx.events.duplicateAddresses();
   return {
     ...s,

@@ -3,6 +3,8 @@
 // resulting placement goes to the kernel writer. Nothing else steps the engine or writes.
 import { intentFromPlacement, managedAddresses } from '../apply/from-placement.js';
 import { RTPROT_IPMPD } from '../apply/intent.js';
+import { buildSnapshot } from '../control/snapshot.js';
+import type { StatusSnapshot } from '../control/status.js';
 import type { ArmedPlan, KernelWriter } from '../apply/writer.js';
 import type { AnnounceSettings, IpmpConfig } from '../config/model.js';
 import { Engine } from '../engine/engine.js';
@@ -72,8 +74,9 @@ export class EventPath {
     return this.engine.placement();
   }
 
-  snapshotEngine(): ReturnType<Engine['snapshot']> {
-    return this.engine.snapshot();
+  /** ipmpstat's data for the current placement (the probe detector adds its part). */
+  snapshot(): StatusSnapshot {
+    return buildSnapshot(this.engine.placement(), this.config);
   }
 
   /** First observation of every member; the engine initialises without counting flaps. Returns the members not found. */

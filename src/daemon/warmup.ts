@@ -5,7 +5,7 @@
 // no I/O. The daemon runs it before READY and again at every invariant check, so idle
 // bytecode flushing cannot make the path cold again.
 import { prepareAddressRun, toOp } from '../apply/writer.js';
-import { planRouteChanges } from '../apply/diff.js';
+import { planRouteChanges } from '../apply/kernel-diff.js';
 import { intentFromPlacement } from '../apply/from-placement.js';
 import { DEFAULT_ANNOUNCE, type IpmpConfig } from '../config/model.js';
 import { Engine } from '../engine/engine.js';

@@ -7,18 +7,17 @@
 // Clearview rules → address assignment → routes), then diff against the previous placement.
 
 import type { IpmpConfig } from '../config/model.js';
-import type { ProbeState, StatusSnapshot } from '../control/status.js';
-import { mustParse, type Family } from './addr.js';
-import { diffPlacement } from './diff.js';
+import type { ProbeState } from './states.js';
+import { mustParse, type Family } from '../net/addr.js';
+import { diffPlacement } from './placement-diff.js';
 import { combineVerdict, type Verdict } from './health.js';
 import { LinkWatch } from './link-watch.js';
 import { assignAddresses } from './placement.js';
 import { activateAnother, isActive, isFunctioning, refreshStandbys, transitionToRunning, type MemberRecord } from './roles.js';
 import { computeRoutes } from './routes.js';
 import { groupState, newGroup, type GroupRuntime } from './runtime.js';
-import { buildSnapshot } from './snapshot.js';
 import type { EngineEvent, EngineReply, EngineResult, LogEvent, Placement } from './types.js';
-import { groupPlacement } from './view.js';
+import { groupPlacement } from './placement-view.js';
 
 interface ProbeObservation {
   state: ProbeState;
@@ -121,8 +120,9 @@ export class Engine {
     return this.last;
   }
 
-  snapshot(): StatusSnapshot {
-    return buildSnapshot(this.last, this.config);
+  /** The configuration the engine runs (status rendering needs it beside the placement). */
+  configuration(): IpmpConfig {
+    return this.config;
   }
 
   /** New configuration: members and address locations carry over by name; the rest is re-derived. */

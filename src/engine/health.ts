@@ -2,7 +2,7 @@
 // the probes say failed, and repaired only when both say OK. The flap limiter only guards
 // repairs the probes cannot vouch for (no test address, or no targets).
 
-import type { ProbeState } from '../control/status.js';
+import type { ProbeState } from './states.js';
 import type { LinkObservation } from './link-watch.js';
 
 /**

@@ -13,8 +13,8 @@
 // IPv6 link-local routers are reachable over every member; others must lie in a data subnet.
 
 import type { PlacementMode } from '../config/model.js';
-import { contains, isLinkLocalV6, mustParse, networkOf, type Family, type ParsedAddress } from './addr.js';
-import type { RouteIntent, RouteNexthop } from './types.js';
+import { contains, isLinkLocalV6, mustParse, networkOf, type Family, type ParsedAddress } from '../net/addr.js';
+import type { RoutePlan, RouteNexthop } from './types.js';
 
 export interface RouteAddress {
   address: string;
@@ -42,11 +42,11 @@ export function computeRoutes(
   members: RouteMember[],
   addresses: RouteAddress[],
   defaultRouters: string[],
-): RouteIntent[] {
+): RoutePlan[] {
   const memberOrder = members.map((m) => m.name);
   const active = members.filter((m) => m.active).map((m) => m.name);
   const subnets = dataSubnets(addresses, memberOrder);
-  const routes: RouteIntent[] = [];
+  const routes: RoutePlan[] = [];
   const via = (s: Subnet): string[] => (mode === 'outbound-spread' ? active : s.holders);
 
   for (const s of subnets) {
@@ -101,7 +101,7 @@ function dataSubnets(addresses: RouteAddress[], memberOrder: string[]): Subnet[]
   }));
 }
 
-function testSubnetRoutes(members: RouteMember[], subnets: Subnet[]): RouteIntent[] {
+function testSubnetRoutes(members: RouteMember[], subnets: Subnet[]): RoutePlan[] {
   const byDst = new Map<string, { family: Family; ifnames: string[] }>();
   for (const m of members) {
     for (const t of m.testAddresses) {
@@ -122,7 +122,7 @@ function testSubnetRoutes(members: RouteMember[], subnets: Subnet[]): RouteInten
   );
 }
 
-function withSrc(r: RouteIntent, prefsrc: string | undefined): RouteIntent {
+function withSrc(r: RoutePlan, prefsrc: string | undefined): RoutePlan {
   return prefsrc === undefined ? r : { ...r, prefsrc };
 }
 

@@ -1,10 +1,10 @@
 // Per-group runtime state of the engine, and how a (re)loaded group config inherits it.
 
 import type { GroupConfig } from '../config/model.js';
-import type { GroupState } from '../control/status.js';
-import type { Family } from './addr.js';
+import type { GroupState } from './states.js';
+import type { Family } from '../net/addr.js';
 import { activateAnother, isActive, isFunctioning, type MemberRecord } from './roles.js';
-import type { RouteIntent } from './types.js';
+import type { RoutePlan } from './types.js';
 
 export interface GroupRuntime {
   config: GroupConfig;
@@ -15,7 +15,7 @@ export interface GroupRuntime {
   nominee: Map<Family, string | undefined>;
   /** Current NIC of each data address. */
   nic: Map<string, string | null>;
-  routes: RouteIntent[];
+  routes: RoutePlan[];
 }
 
 export function newGroup(config: GroupConfig, old: GroupRuntime | undefined): GroupRuntime {

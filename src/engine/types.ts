@@ -2,8 +2,8 @@
 // Everything here is plain data so results can be logged, diffed and compared in tests.
 
 import type { PlacementMode } from '../config/model.js';
-import type { GroupState, InterfaceState, LinkState, ProbeState } from '../control/status.js';
-import type { Family } from './addr.js';
+import type { GroupState, InterfaceState, LinkState, ProbeState } from './states.js';
+import type { Family } from '../net/addr.js';
 
 export type EngineEvent =
   /** up = IFF_RUNNING && IFF_LOWER_UP as the daemon sees it. The first one per NIC only initialises. */
@@ -84,7 +84,7 @@ export interface RouteNexthop {
   gateway?: string;
 }
 
-export interface RouteIntent {
+export interface RoutePlan {
   family: Family;
   /** Network "a.b.c.d/n" / "x::/n", or 'default'. */
   dst: string;
@@ -101,7 +101,7 @@ export interface GroupPlacement {
   state: GroupState;
   members: MemberPlacement[];
   addresses: AddressPlacement[];
-  routes: RouteIntent[];
+  routes: RoutePlan[];
 }
 
 export interface Placement {

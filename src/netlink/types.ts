@@ -1,7 +1,9 @@
 // Plain-data views of rtnetlink objects: what the rest of ipmpd sees. Wire details
 // (raw attributes, header padding) live in the per-object codec modules.
 
-export type Family = 4 | 6;
+import type { Family } from '../sys/ip.js';
+
+export type { Family };
 
 export interface Link {
   index: number;

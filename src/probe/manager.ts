@@ -4,7 +4,7 @@
 // into the per-member verdicts the engine consumes ({type:'probe', ...} events).
 import type { IpmpConfig, GroupConfig, InterfaceConfig } from '../config/model.js';
 import type { ProbeRecord, ProbeState, TargetStatus } from '../control/status.js';
-import { isLinkLocalV6, parseAddress, type ParsedAddress } from '../engine/addr.js';
+import { isLinkLocalV6, parseAddress, type ParsedAddress } from '../net/addr.js';
 import { linkUsable } from '../engine/link-usable.js';
 import type { Logger } from '../log.js';
 import type { Address, Link, Route } from '../netlink/types.js';

@@ -3,7 +3,7 @@
 // replies, expires unanswered probes and runs multicast target discovery. Decisions live in
 // the pure ProbeInstance; the manager combines members and families into verdicts.
 import type { ProbeRecord } from '../control/status.js';
-import { isLinkLocalV6, parseAddress, contains, type ParsedAddress } from '../engine/addr.js';
+import { isLinkLocalV6, parseAddress, contains, type ParsedAddress } from '../net/addr.js';
 import type { Logger } from '../log.js';
 import { ARP_REPLY, buildArpRequest, parseArp } from '../packet/arp.js';
 import { buildEchoRequest, parseEchoReply } from '../packet/icmp.js';

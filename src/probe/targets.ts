@@ -2,7 +2,7 @@
 // table first, else hosts that answered a multicast echo, at most MAX_PROBE_TARGETS of
 // them probed round-robin. Dead or slow routers sit out MIN_RECOVERY_TIME; dead or slow
 // hosts are dropped (and discovery runs again). Pure: times come in as arguments.
-import { contains, isLinkLocalV6, parseAddress, type ParsedAddress } from '../engine/addr.js';
+import { contains, isLinkLocalV6, parseAddress, type ParsedAddress } from '../net/addr.js';
 import type { Route } from '../netlink/types.js';
 import { MAX_PROBE_TARGETS, MIN_RECOVERY_TIME_MS } from './constants.js';
 import { RttEstimator } from './rtt.js';

@@ -2,7 +2,7 @@
 // failure_state/repair rules: failed when every instance that has targets lost its last
 // NUM_PROBE_FAILS probes; once failed (or reset) it must re-earn 'ok' with NUM_PROBE_REPAIRS
 // consecutive replies on any instance. No targets anywhere: 'unknown', never a failure.
-import type { ProbeState } from '../control/status.js';
+import type { ProbeState } from '../engine/states.js';
 import { NUM_PROBE_FAILS, NUM_PROBE_REPAIRS } from './constants.js';
 import type { InstanceRuns } from './instance.js';
 

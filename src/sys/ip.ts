@@ -2,6 +2,9 @@
 // accepts; IPv6 with an optional dotted IPv4 tail, no zone ids) and RFC 5952 output.
 
 /** Strict dotted quad: four decimal parts 0..255 (what inet_pton accepts). */
+/** IP version: the one definition every layer uses. */
+export type Family = 4 | 6;
+
 export function parseIpv4(text: string): Uint8Array | null {
   const parts = text.split('.');
   if (parts.length !== 4) return null;

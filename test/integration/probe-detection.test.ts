@@ -1,6 +1,7 @@
 // Probe-based failure detection against a real switch and router in namespaces: the
 // ProbeManager runs in-process with its sockets in the host namespace, and (where the
 // rule is about the group) the real Engine consumes its verdicts and hands back resets.
+import { buildSnapshot } from '../../src/control/snapshot.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ANNOUNCE, DEFAULT_MPATHD, type IpmpConfig, type ProbeMode } from '../../src/config/model.js';
 import type { ProbeState } from '../../src/control/status.js';
@@ -183,7 +184,7 @@ describe.runIf(enabled)('probe-based failure detection', () => {
     expect(homes()).toEqual({ '192.0.2.10/24': 'eth0', '192.0.2.11/24': 'eth1' });
 
     sysctl(t.router, 'net.ipv4.icmp_echo_ignore_all=1');
-    await until(() => engine.snapshot().groups[0]!.state === 'failed', 3 * FDT, 'group failure');
+    await until(() => buildSnapshot(engine.placement(), engine.configuration()).groups[0]!.state === 'failed', 3 * FDT, 'group failure');
     const logs = results.flatMap((r) => r.log.map((l) => l.msg));
     expect(logs).toContain('All Interfaces in group g have failed');
     expect(results.flatMap((r) => r.changes).filter((c) => c.kind === 'address-moved')).toEqual([]);
@@ -191,7 +192,7 @@ describe.runIf(enabled)('probe-based failure detection', () => {
     await until(() => state('eth0') === 'failed' && state('eth1') === 'failed', 2 * FDT, 'both verdicts failed');
 
     sysctl(t.router, 'net.ipv4.icmp_echo_ignore_all=0');
-    await until(() => engine.snapshot().groups[0]!.state === 'ok', 5 * FDT, 'group repaired');
+    await until(() => buildSnapshot(engine.placement(), engine.configuration()).groups[0]!.state === 'ok', 5 * FDT, 'group repaired');
     expect(results.flatMap((r) => r.log.map((l) => l.msg))).toEqual(expect.arrayContaining([
       'NIC repair detected on eth0 of group g', 'NIC repair detected on eth1 of group g',
     ]));

@@ -2,7 +2,7 @@
 // removed, an address whose chosen NIC is missing is never deleted elsewhere, a route source
 // is always an address present now, and announcements are planned once per address.
 import { describe, expect, it } from 'vitest';
-import { ownedKey, planAddressChanges, planRouteChanges, type Change } from '../../../src/apply/diff.js';
+import { ownedKey, planAddressChanges, planRouteChanges, type Change } from '../../../src/apply/kernel-diff.js';
 import type { Intent } from '../../../src/apply/intent.js';
 import { prepareAddressRun } from '../../../src/apply/writer.js';
 import { DEFAULT_ANNOUNCE } from '../../../src/config/model.js';

@@ -1,3 +1,5 @@
+import { buildSnapshot } from '../../../src/control/snapshot.js';
+import type { StatusSnapshot } from '../../../src/control/status.js';
 // Builders and a compact scenario language for engine tests.
 import { DEFAULT_ANNOUNCE, DEFAULT_MPATHD, type IpmpConfig, type PlacementMode } from '../../../src/config/model.js';
 import { Engine, type EngineEvent, type EngineResult, type Placement } from '../../../src/engine/index.js';
@@ -83,4 +85,9 @@ export function allUp(engine: Engine, names: string[], now = 0): EngineResult {
   for (const n of names) r = engine.handle({ type: 'link', ifname: n, up: true }, now);
   if (!r) throw new Error('no links');
   return r;
+}
+
+/** ipmpstat's data for an engine's current placement. */
+export function snapshotOf(e: Engine): StatusSnapshot {
+  return buildSnapshot(e.placement(), e.configuration());
 }

@@ -1,7 +1,7 @@
 // if_mpadm -d / -r semantics: refusals with Solaris messages and codes.
 import { describe, expect, it } from 'vitest';
 import { Engine, type EngineEvent } from '../../../src/engine/index.js';
-import { config, roles } from './helpers.js';
+import { config, roles, snapshotOf } from './helpers.js';
 
 const cfg = config({
   groups: [{ name: 'g', members: ['eth0', 'eth1', 'eth2'], data: [['192.0.2.10/24', 'eth0']] }],
@@ -53,7 +53,7 @@ describe('offline / undo-offline', () => {
     const r = e.handle(off('eth0'), 10);
     expect(roles(r.placement)).toBe('eth0:O eth1:A eth2:A');
     expect(r.changes).toContainEqual({ kind: 'address-moved', group: 'g', address: '192.0.2.10/24', from: 'eth0', to: 'eth1' });
-    expect(e.snapshot().interfaces[0]?.state).toBe('offline');
-    expect(e.snapshot().groups[0]?.state).toBe('degraded');
+    expect(snapshotOf(e).interfaces[0]?.state).toBe('offline');
+    expect(snapshotOf(e).groups[0]?.state).toBe('degraded');
   });
 });

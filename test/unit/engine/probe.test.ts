@@ -1,7 +1,7 @@
 // The probe-detector hook: in.mpathd's group-failure test with probe evidence, and probe resets.
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/index.js';
-import { config, roles, where } from './helpers.js';
+import { config, roles, where, snapshotOf } from './helpers.js';
 
 const cfg = config({
   groups: [{
@@ -67,7 +67,7 @@ describe('probe hook', () => {
   it('default probe states: disabled without test addresses, unknown with', () => {
     const e = new Engine(cfg, 0);
     for (const n of ['eth0', 'eth1', 'eth2']) e.handle({ type: 'link', ifname: n, up: true }, 0);
-    const s = e.snapshot();
+    const s = snapshotOf(e);
     expect(s.interfaces.map((i) => [i.interface, i.probe, i.state])).toEqual([
       ['eth0', 'unknown', 'unknown'], ['eth1', 'unknown', 'unknown'], ['eth2', 'disabled', 'ok'],
     ]);
@@ -82,6 +82,6 @@ describe('IPv6 link-local test address', () => {
     const e = new Engine(c, 0);
     e.handle({ type: 'link', ifname: 'eth0', up: true }, 0);
     e.handle({ type: 'link', ifname: 'eth1', up: true }, 0);
-    expect(e.snapshot().interfaces.map((i) => i.probe)).toEqual(['unknown', 'disabled']);
+    expect(snapshotOf(e).interfaces.map((i) => i.probe)).toEqual(['unknown', 'disabled']);
   });
 });

@@ -1,7 +1,7 @@
 // Route intent: outbound-spread multipath following failures/repairs; active-standby via holders;
 // prefsrc never a test address.
 import { describe, expect, it } from 'vitest';
-import { computeRoutes, Engine, type RouteIntent } from '../../../src/engine/index.js';
+import { computeRoutes, Engine, type RoutePlan } from '../../../src/engine/index.js';
 import { allUp, config } from './helpers.js';
 
 const spread = config({
@@ -20,7 +20,7 @@ describe('route intent', () => {
   it('outbound-spread: multipath over active members, follows failure and repair', () => {
     const e = new Engine(spread, 0);
     const all = allUp(e, ['eth0', 'eth1', 'eth2']);
-    const expected = (...ifs: string[]): RouteIntent[] => [
+    const expected = (...ifs: string[]): RoutePlan[] => [
       { family: 4, dst: '192.0.2.0/24', nexthops: nh(...ifs), prefsrc: '192.0.2.10', purpose: 'prefix' },
       { family: 6, dst: '2001:db8::/64', nexthops: nh(...ifs), prefsrc: '2001:db8::10', purpose: 'prefix' },
       { family: 4, dst: 'default', nexthops: gw('192.0.2.1', ...ifs), prefsrc: '192.0.2.10', purpose: 'default' },

@@ -56,7 +56,7 @@ describe('vagrant/scenarios.sh', () => {
     for (const call of ['setlinkstate2 off', 'setlinkstate2 on', 'setlinkstate3 off', 'setlinkstate3 on']) {
       expect(r.calls).toContain(`VBoxManage controlvm vm-host ${call}`);
     }
-  });
+  }, 60_000);
 
   it('fails, and plugs the cables back in, when addresses do not move', () => {
     bringUp();

@@ -2,7 +2,7 @@
 // round-robin over at most five, dead/slow routers set aside for MIN_RECOVERY_TIME.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mustParse } from '../../../src/engine/addr.js';
+import { mustParse } from '../../../src/net/addr.js';
 import type { Route } from '../../../src/netlink/types.js';
 import { MIN_RECOVERY_TIME_MS } from '../../../src/probe/constants.js';
 import { routerCandidates, TargetTable } from '../../../src/probe/targets.js';

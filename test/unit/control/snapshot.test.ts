@@ -1,7 +1,7 @@
 // ipmpstat data from the engine: -g INTERFACES lists, -i flags/states, -a inbound/outbound.
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/index.js';
-import { config } from './helpers.js';
+import { config, snapshotOf } from '../engine/helpers.js';
 
 const cfg = config({
   groups: [{
@@ -17,7 +17,7 @@ describe('snapshot', () => {
     for (const n of ['eth0', 'eth1', 'eth2']) e.handle({ type: 'link', ifname: n, up: true }, 0);
     e.handle({ type: 'link-missing', ifname: 'eth3' }, 0);
     e.handle({ type: 'offline', ifname: 'eth1' }, 1);
-    const s = e.snapshot();
+    const s = snapshotOf(e);
     expect(s.groups).toEqual([{
       group: 'g', groupname: 'g', state: 'degraded', fdtMs: 10000,
       active: ['eth0', 'eth2'], inactive: [], unusable: ['eth1', 'eth3'],
@@ -49,11 +49,11 @@ describe('snapshot', () => {
     const e = new Engine(c, 0);
     e.handle({ type: 'link', ifname: 'eth0', up: true }, 0);
     e.handle({ type: 'link', ifname: 'eth1', up: true }, 0);
-    expect(e.snapshot().groups[0]).toMatchObject({ state: 'ok', active: ['eth0'], inactive: ['eth1'], unusable: [], fdtMs: null });
-    expect(e.snapshot().interfaces[1]?.flags).toMatchObject({ inactive: true, standby: true, mcast4: false });
+    expect(snapshotOf(e).groups[0]).toMatchObject({ state: 'ok', active: ['eth0'], inactive: ['eth1'], unusable: [], fdtMs: null });
+    expect(snapshotOf(e).interfaces[1]?.flags).toMatchObject({ inactive: true, standby: true, mcast4: false });
     e.handle({ type: 'link', ifname: 'eth0', up: false }, 1);
     e.handle({ type: 'link', ifname: 'eth1', up: false }, 2);
-    const s = e.snapshot();
+    const s = snapshotOf(e);
     expect(s.groups[0]).toMatchObject({ state: 'failed', active: [], inactive: [], unusable: ['eth0', 'eth1'] });
     expect(s.addresses[0]).toMatchObject({ inbound: null, outbound: [] });
     expect(e.placement().groups[0]?.addresses[0]?.nic).toBe('eth1'); // still configured where it was

@@ -1,7 +1,7 @@
 // Turns the engine's runtime records into the plain Placement data handed to the apply layer.
 
-import type { InterfaceState, LinkState, ProbeState } from '../control/status.js';
-import { mustParse } from './addr.js';
+import type { InterfaceState, LinkState, ProbeState } from './states.js';
+import { mustParse } from '../net/addr.js';
 import type { LinkObservation } from './link-watch.js';
 import { isActive, type MemberRecord } from './roles.js';
 import type { GroupRuntime } from './runtime.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planAddressChanges, planRouteChanges, type Change, type KernelView } from '../../../src/apply/diff.js';
+import { planAddressChanges, planRouteChanges, type Change, type KernelView } from '../../../src/apply/kernel-diff.js';
 import { RTPROT_IPMPD, type Intent } from '../../../src/apply/intent.js';
 import { IFA_F_NODAD, IFA_F_NOPREFIXROUTE, RT_TABLE_MAIN } from '../../../src/netlink/constants.js';
 import type { Address, Link, Route } from '../../../src/netlink/types.js';

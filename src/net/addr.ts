@@ -1,9 +1,11 @@
-// Address arithmetic the engine needs for route intent: parse "addr/prefix", compute the
-// network, test containment. IPv4 and IPv6 as bigints so one code path serves both.
+// Address arithmetic shared by the engine (route intent), the apply layer and probing: parse
+// "addr/prefix", compute the network, test containment. IPv4 and IPv6 as bigints, one code path.
 
 import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '../sys/ip.js';
 
-export type Family = 4 | 6;
+import type { Family } from '../sys/ip.js';
+
+export type { Family };
 
 export interface ParsedAddress {
   family: Family;

@@ -1,6 +1,6 @@
 // Compares two placements into advisory changes and the in.mpathd-style failover/failback logs.
 
-import type { GroupPlacement, LogEvent, MemberPlacement, Placement, PlacementChange, RouteIntent } from './types.js';
+import type { GroupPlacement, LogEvent, MemberPlacement, Placement, PlacementChange, RoutePlan } from './types.js';
 
 export function diffPlacement(before: Placement, after: Placement): { changes: PlacementChange[]; log: LogEvent[] } {
   const changes: PlacementChange[] = [];
@@ -68,6 +68,6 @@ function sameMember(a: MemberPlacement, b: MemberPlacement): boolean {
     && a.testAddresses.every((t, i) => t.address === b.testAddresses[i]?.address);
 }
 
-function routesKey(routes: readonly RouteIntent[]): string {
+function routesKey(routes: readonly RoutePlan[]): string {
   return routes.map((r) => `${r.family} ${r.dst} ${r.prefsrc ?? ''} ${r.purpose} ${r.nexthops.map((h) => `${h.ifname}/${h.gateway ?? ''}`).join(',')}`).join(';');
 }

@@ -2,9 +2,9 @@
 // belong to the probe detector (issue 6); until it exists each member gets 'disabled' rows.
 
 import type { IpmpConfig } from '../config/model.js';
-import type { AddressStatus, GroupStatus, InterfaceStatus, StatusSnapshot, TargetStatus } from '../control/status.js';
-import { mustParse } from './addr.js';
-import type { Placement } from './types.js';
+import type { AddressStatus, GroupStatus, InterfaceStatus, StatusSnapshot, TargetStatus } from './status.js';
+import { mustParse } from '../net/addr.js';
+import type { Placement } from '../engine/types.js';
 
 export function buildSnapshot(placement: Placement, config: IpmpConfig): StatusSnapshot {
   const groups: GroupStatus[] = [];
