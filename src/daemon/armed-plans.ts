@@ -13,6 +13,7 @@ import type { AnnounceSettings, IpmpConfig } from '../config/model.js';
 import type { Engine } from '../engine/engine.js';
 import type { BatchOp } from '../netlink/client.js';
 import type { Link } from '../netlink/types.js';
+import type { Logger } from '../log.js';
 
 const key = (a: AddressIntent): string => `${a.ifname}|${a.address}`;
 
@@ -40,4 +41,44 @@ export function armPlans(
     if (ops.length > 0) plans.set(ifname, { ifname, generation, ops, announcements });
   }
   return plans;
+}
+
+/** The current plans: recomputed once the daemon is idle after a change; taken (all at once) when one fires. */
+export class ArmedPlanSet {
+  private plans = new Map<string, ArmedPlan>();
+  private arming: NodeJS.Immediate | undefined;
+  private closed = false;
+
+  constructor(private readonly compute: () => Map<string, ArmedPlan>, private readonly log: Logger) {}
+
+  /** Recompute after the current burst of work (setImmediate): arming costs an engine clone per member. */
+  soon(): void {
+    if (this.arming || this.closed) return;
+    this.arming = setImmediate(() => {
+      this.arming = undefined;
+      try {
+        this.plans = this.compute();
+      } catch (err) {
+        this.plans = new Map();
+        this.log.error({ err }, 'cannot arm failover plans');
+      }
+    });
+  }
+
+  /** The plan for a member whose link just failed; every other plan is dropped with it (they assumed this member up). */
+  take(ifname: string): ArmedPlan | undefined {
+    const plan = this.plans.get(ifname);
+    if (plan) this.plans = new Map();
+    return plan;
+  }
+
+  get size(): number {
+    return this.plans.size;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.arming) clearImmediate(this.arming);
+    this.plans = new Map();
+  }
 }

@@ -6,7 +6,7 @@ import type { IpmpConfig } from '../config/model.js';
 import { DEFAULT_ANNOUNCE } from '../config/model.js';
 import { Announcer } from '../apply/announcer.js';
 import { PlacedRecord } from '../apply/placed-record.js';
-import { globalSysctls, memberSysctls, SysctlKeeper } from '../apply/sysctl.js';
+import { SysctlKeeper } from '../apply/sysctl.js';
 import { KernelWriter } from '../apply/writer.js';
 import type { Intent } from '../apply/intent.js';
 import { ControlServer } from '../control/server.js';
@@ -21,6 +21,7 @@ import type { Notifier } from './sd-notify.js';
 import { loadDaemonConfig, type ConfigSource } from './config-source.js';
 import { handleRequest } from './control-handler.js';
 import { EventPath } from './event-path.js';
+import { applyMemberSysctls, bringMembersUp } from './member-setup.js';
 import { rehearseFailovers } from './warmup.js';
 
 export interface DaemonOptions {
@@ -33,8 +34,6 @@ export interface DaemonOptions {
 }
 
 const DEFAULT_INVARIANT_CHECK_MS = 20_000;
-/** How long start-up waits for carrier on members it had to bring up. */
-const LINK_SETTLE_MS = 1000;
 const MONITOR_RCVBUF = 32 << 20;
 /** Rehearsal rounds before READY and at each invariant check (see warmup.ts). */
 const WARM_ROUNDS_START = 40;
@@ -90,7 +89,7 @@ export class Daemon {
     const announceFor = (g: string) => this.config.groups.find((x) => x.name === g)?.announce ?? DEFAULT_ANNOUNCE;
     this.writer = new KernelWriter(this.client, this.monitor, this.announcer, announceFor, this.record, this.log.child({ component: 'apply' }));
     this.applySysctls();
-    await this.bringMembersUp();
+    await bringMembersUp(this.client, this.monitor.links, this.memberNames(), this.log);
     // Probe verdicts arrive asynchronously; until a member's first one the engine treats it
     // as not failed (in.mpathd's optimistic start), so links alone decide the first placement.
     this.probes = new ProbeManager({ log: this.log, onVerdict: (ifname, verdict) => void this.events.handle({ kind: 'probe', ifname, verdict }) });
@@ -145,27 +144,6 @@ export class Daemon {
     }
   }
 
-  /**
-   * Members must be administratively up before their link state means anything. Bringing a
-   * NIC up is not a repair: wait (bounded) for carrier so the engine's first observation is
-   * the settled state, not a down→up flap that would count towards flap damping.
-   */
-  private async bringMembersUp(): Promise<void> {
-    const names = new Set(this.config.groups.flatMap((g) => g.interfaces.map((i) => i.name)));
-    const down = [...this.monitor.links.values()].filter((l) => names.has(l.name) && !l.up);
-    if (down.length === 0) return;
-    for (const l of down) {
-      await this.client.setLink(l.index, { up: true });
-      this.log.info({ ifname: l.name }, `brought ${l.name} up`);
-    }
-    const deadline = now() + LINK_SETTLE_MS;
-    const settled = (): boolean => down.every((l) => {
-      const cur = this.monitor.links.get(l.index);
-      return cur !== undefined && cur.running && cur.lowerUp;
-    });
-    while (!settled() && now() < deadline) await new Promise((r) => setTimeout(r, 5));
-  }
-
   /** Runs the failover rehearsal (see warmup.ts); returns how long it took in ms. */
   private rehearse(rounds: number): number {
     const started = now();
@@ -178,13 +156,11 @@ export class Daemon {
   }
 
   private applySysctls(): void {
-    const members = this.config.groups.flatMap((g) => g.interfaces.map((i) => i.name));
-    const settings = [...globalSysctls(), ...members.flatMap((m) => memberSysctls(m))];
-    const changed = this.sysctls.apply(settings, (s, err) => {
-      // A member that does not exist yet has no /proc entry; it is retried when it appears.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn({ err, path: s.path }, `cannot set ${s.path}`);
-    });
-    if (changed.length > 0) this.log.info({ changed: changed.map((c) => `${c.path}=${c.value}`) }, 'sysctls set for group members');
+    applyMemberSysctls(this.sysctls, this.memberNames(), this.log);
+  }
+
+  private memberNames(): string[] {
+    return this.config.groups.flatMap((g) => g.interfaces.map((i) => i.name));
   }
 
   /** Netlink notifications → event path inputs; routes and addresses also feed the probe detector. */

@@ -5,7 +5,7 @@ import { intentFromPlacement, managedAddresses } from '../apply/from-placement.j
 import { RTPROT_IPMPD } from '../apply/intent.js';
 import { buildSnapshot } from '../control/snapshot.js';
 import type { StatusSnapshot } from '../control/status.js';
-import type { ArmedPlan, KernelWriter } from '../apply/writer.js';
+import type { KernelWriter } from '../apply/writer.js';
 import type { AnnounceSettings, IpmpConfig } from '../config/model.js';
 import { Engine } from '../engine/engine.js';
 import { linkUsable } from '../engine/link-usable.js';
@@ -16,7 +16,8 @@ import type { Address, Link, Route } from '../netlink/types.js';
 import { IFF_LOWER_UP, IFF_RUNNING, IFF_UP } from '../netlink/constants.js';
 import type { ProbeManager, ProbeVerdict } from '../probe/manager.js';
 import type { Conflict } from '../dad/conflict-watch.js';
-import { armPlans } from './armed-plans.js';
+import { ArmedPlanSet, armPlans } from './armed-plans.js';
+import { DuplicateMarks } from './duplicates.js';
 import { MemberLinks, type MemberChange } from './member-links.js';
 
 export type DaemonInput =
@@ -35,10 +36,6 @@ export type DaemonInput =
   /** Another host claimed one of our addresses (src/dad/). */
   | { kind: 'conflict'; conflict: Conflict };
 
-/** An address stays 'duplicate' in ipmpstat this long after the last claim by another host. */
-const DUPLICATE_HOLD_MS = 60_000;
-
-interface DuplicateMark { mac: string; ifname: string; at: number; defended: Set<string> }
 
 const RECONCILE_DEBOUNCE_MS = 5;
 const now = (): number => performance.now();
@@ -56,18 +53,19 @@ export class EventPath {
   private engine: Engine;
   private config: IpmpConfig;
   private managed: Set<string>;
-  private plans = new Map<string, ArmedPlan>();
+  private readonly plans: ArmedPlanSet;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private debounce: NodeJS.Timeout | undefined;
-  private arming: NodeJS.Immediate | undefined;
   private closed = false;
-  private readonly duplicates = new Map<string, DuplicateMark>();
+  private readonly duplicates: DuplicateMarks;
 
   constructor(config: IpmpConfig, private readonly d: EventPathDeps) {
     this.config = config;
     this.managed = managedAddresses(config);
     this.engine = new Engine(config, now());
     this.members.setMembers(memberNames(config));
+    this.duplicates = new DuplicateMarks(d.log, now);
+    this.plans = new ArmedPlanSet(() => armPlans(this.engine, this.config, d.monitor.links.values(), this.members.usable(), d.writer.generation, now(), d.announceFor), d.log);
   }
 
   get placement(): Placement {
@@ -82,7 +80,7 @@ export class EventPath {
   /** First observation of every member; the engine initialises without counting flaps. Returns the members not found. */
   async start(): Promise<string[]> {
     const changes = this.members.observe(this.d.monitor.links);
-    await this.step(this.feed(changes), 'start', new Set());
+    await this.step(this.feed(changes), 'start', new Set(), false, true);
     return changes.filter((c) => c.verdict === 'missing').map((c) => c.name);
   }
 
@@ -148,9 +146,12 @@ export class EventPath {
           return undefined;
         });
       }
-      case 'conflict':
-        this.onConflict(input.conflict);
+      case 'conflict': {
+        const c = input.conflict;
+        const role = this.intent().addresses.find((a) => a.address === c.address)?.role ?? 'data';
+        this.duplicates.claimed(c, role, () => this.d.writer.defend(this.intent(), c.address));
         return Promise.resolve(undefined);
+      }
       case 'admin': {
         const r = this.engine.handle({ type: input.cmd, ifname: input.ifname }, now());
         if (r.reply && !r.reply.ok) return Promise.resolve(r.reply);
@@ -167,49 +168,27 @@ export class EventPath {
     if (this.plans.size === 0 || this.closed) return;
     if (linkUsable({ up: (flags & IFF_UP) !== 0, running: (flags & IFF_RUNNING) !== 0, lowerUp: (flags & IFF_LOWER_UP) !== 0 })) return;
     const name = this.d.monitor.links.get(index)?.name;
-    const plan = name === undefined ? undefined : this.plans.get(name);
-    if (!plan) return;
-    this.plans = new Map();
-    this.d.writer.fire(plan);
+    const plan = name === undefined ? undefined : this.plans.take(name);
+    if (plan) this.d.writer.fire(plan);
   }
 
   close(): void {
     this.closed = true;
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     if (this.debounce) clearTimeout(this.debounce);
-    if (this.arming) clearImmediate(this.arming);
+    this.plans.close();
   }
 
   intent(): ReturnType<typeof intentFromPlacement> {
     return intentFromPlacement(this.engine.placement(), this.config);
   }
 
-  /** Addresses another host claimed within the hold time (ipmpstat -a state 'duplicate'). */
+  /** Addresses another host claimed recently (ipmpstat -a state 'duplicate'). */
   duplicateAddresses(): Set<string> {
-    const t = now();
-    for (const [a, m] of this.duplicates) if (t - m.at > DUPLICATE_HOLD_MS) this.duplicates.delete(a);
-    return new Set(this.duplicates.keys());
+    return this.duplicates.current();
   }
 
   // --- internals ------------------------------------------------------------------------------
-
-  /** Logged as an error naming address, NIC and MAC; defended with one frame per claimer, then left alone. */
-  private onConflict(c: Conflict): void {
-    const mark = this.duplicates.get(c.address) ?? { mac: c.mac, ifname: c.ifname, at: c.at, defended: new Set<string>() };
-    mark.mac = c.mac;
-    mark.ifname = c.ifname;
-    mark.at = c.at;
-    this.duplicates.set(c.address, mark);
-    const role = this.intent().addresses.find((a) => a.address === c.address)?.role ?? 'data';
-    let defence = 'already defended once; not fighting';
-    if (!mark.defended.has(c.mac)) {
-      mark.defended.add(c.mac);
-      const from = this.d.writer.defend(this.intent(), c.address);
-      defence = from ? `defending once from ${from}` : 'not placed here; not defending';
-    }
-    this.d.log.error({ address: c.address, ifname: c.ifname, mac: c.mac, kind: c.kind, role },
-      `duplicate ${role} address ${c.address} detected on ${c.ifname}: claimed by ${c.mac}; ${defence}`);
-  }
 
   private feed(changes: MemberChange[]): EngineResult {
     let result: EngineResult | undefined;
@@ -232,10 +211,11 @@ export class EventPath {
   }
 
   /** Logs the engine's in.mpathd-style lines, hands the placement to the writer, re-arms the timer and plans. */
-  private async step(r: EngineResult, reason: string, reannounce: Set<string>, fresh = false): Promise<void> {
+  private async step(r: EngineResult, reason: string, reannounce: Set<string>, fresh = false, initial = false): Promise<void> {
     // A group leaving group failure announces every address it holds: the series of a move
-    // made while its NICs were going down may have reached no one.
-    for (const c of r.changes) {
+    // made while its NICs were going down may have reached no one. (Not at start: every group
+    // begins 'failed' until its first settle, and a restart must not announce what it adopts.)
+    for (const c of initial ? [] : r.changes) {
       if (c.kind !== 'group-state' || c.from !== 'failed') continue;
       const g = r.placement.groups.find((x) => x.group === c.group);
       for (const a of g?.addresses ?? []) if (a.bound) reannounce.add(a.address.split('/')[0] ?? '');
@@ -253,7 +233,7 @@ export class EventPath {
     } catch (err) {
       this.d.log.error({ err, reason }, 'applying placement failed');
     }
-    this.armSoon();
+    this.plans.soon();
   }
 
   /** Hand edits come in bursts of notifications (and so do our own changes): act once they pause. */
@@ -268,23 +248,9 @@ export class EventPath {
   private reconcile(reason: string): Promise<void> {
     if (this.closed) return Promise.resolve();
     return this.d.writer.apply(this.intent(), reason, { fresh: true }).then(
-      () => this.armSoon(),
+      () => this.plans.soon(),
       (err: unknown) => { this.d.log.error({ err, reason }, 'reconcile failed'); },
     );
-  }
-
-  /** Recomputes the armed plans once the daemon is idle again. */
-  private armSoon(): void {
-    if (this.arming || this.closed) return;
-    this.arming = setImmediate(() => {
-      this.arming = undefined;
-      try {
-        this.plans = armPlans(this.engine, this.config, this.d.monitor.links.values(), this.members.usable(), this.d.writer.generation, now(), this.d.announceFor);
-      } catch (err) {
-        this.plans = new Map();
-        this.d.log.error({ err }, 'cannot arm failover plans');
-      }
-    });
   }
 
   private armDeadline(): void {
