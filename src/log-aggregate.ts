@@ -16,7 +16,7 @@ export interface AggregatorOptions {
   onSummary: (s: Summary) => void;
   /** Injected for tests; a monotonic clock in production. */
   now?: () => number;
-  setTimer?: (fn: () => void, ms: number) => { unref?: () => unknown };
+  setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (t: unknown) => void;
 }
 
@@ -81,7 +81,7 @@ export class LogAggregator {
       this.flush();
       if (this.windows.size > 0) this.arm();
     }, this.windowMs);
-    t.unref?.();
+    (t as { unref?: () => unknown }).unref?.();
     this.timer = t;
   }
 }
