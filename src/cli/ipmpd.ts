@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 // ipmpd: the IPMP daemon. Foreground; systemd (Type=notify) or a shell runs it.
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SOCKET_PATH } from '../control/protocol.js';
+import { request } from '../control/client.js';
+import { DEFAULT_SOCKET_PATH, type Request } from '../control/protocol.js';
+import { ControlServer } from '../control/server.js';
+import { readOnlySocketPath } from '../control/socket-path.js';
 import { Daemon } from '../daemon/daemon.js';
+import { InstanceLock } from '../daemon/instance-lock.js';
+import { checkConfig, checkPrivileges, checkSocketPaths, prepareSocketDir } from '../daemon/preflight.js';
 import { Notifier } from '../daemon/sd-notify.js';
-import { createLogger } from '../log.js';
+import { createLogger, type Logger } from '../log.js';
 import { parseMapArgs } from './map-arg.js';
-import { runMain, type Io } from './main.js';
+import { isMain, type Io } from './main.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/ipmpd/ipmpd.yaml';
 
@@ -17,14 +23,32 @@ announces every move (gratuitous ARP / unsolicited NA) and fails back on repair.
 
   --config PATH     native YAML file, or a Solaris root / etc directory (default ${DEFAULT_CONFIG_PATH})
   --map A=B         rename Solaris NIC A to Linux NIC B (repeatable, or A=B,C=D)
-  --socket PATH     control socket for ipmpstat / if_mpadm (default ${DEFAULT_SOCKET_PATH})
+  --socket PATH     control socket for ipmpstat / if_mpadm (default ${DEFAULT_SOCKET_PATH});
+                    beside it: ipmpd.lock (one daemon per directory) and the read-only
+                    socket <name>-ro.sock that ipmpstat uses for users other than root
   --log-level L     trace|debug|info|warn|error (default info); logs are JSON on stdout
   -h, --help        this text
 
 Signals: SIGHUP reloads the configuration (only differences are applied); SIGTERM stops and
 leaves addresses in place (daemon.removeAddressesOnExit changes that).
 A configuration with errors is refused at start and at reload; nothing is changed.
+Start-up problems (privileges, another ipmpd, the socket path, the configuration) print one
+line "ipmpd: ..." on stderr and exit 1 before anything is changed.
 `;
+
+/**
+ * The read-only socket forwards the commands it allows to the main socket.
+ * TODO(daemon): Daemon.init should open it itself with its own handler, after the main one:
+ *   ControlServer.listen(readOnlySocketPath(p), (r) => this.handleRequest(r), log, { readOnly: true })
+ */
+function openReadOnlySocket(socketPath: string, log: Logger): Promise<ControlServer> {
+  const forward = async (req: Request) => {
+    const { id, ...body } = req;
+    return { ...(await request(socketPath, body as Parameters<typeof request>[1])), id };
+  };
+  return ControlServer.listen(readOnlySocketPath(socketPath), forward, log, { readOnly: true, maxConnections: 16, maxInFlight: 1 });
+}
+
 
 async function run(argv: string[], io: Io): Promise<number> {
   let values;
@@ -61,21 +85,50 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
   const notifier = new Notifier();
   const log = createLogger({ level: level as 'info', journal: notifier.enabled || process.env.JOURNAL_STREAM !== undefined });
-  let daemon: Daemon;
-  try {
-    daemon = await Daemon.start({ source: { path: values.config, map: map.map }, socketPath: values.socket, log, notifier });
-  } catch (err) {
-    log.fatal({ err }, `ipmpd cannot start: ${(err as Error).message}`);
+  const source = { path: values.config, map: map.map };
+  let lock: InstanceLock | undefined;
+  let readOnly: ControlServer | undefined;
+  // Everything that can fail at start ends here: one line for humans, one for the journal.
+  const fail = (reason: string, err?: unknown): number => {
+    log.fatal(err instanceof Error ? { err: { type: err.name, message: err.message } } : {}, `ipmpd cannot start: ${reason}`);
+    io.stderr.write(`ipmpd: ${reason}\n`);
+    void readOnly?.close();
+    lock?.release();
     notifier.close();
     return 1;
+  };
+  try {
+    checkPrivileges();
+    prepareSocketDir(values.socket);
+    lock = InstanceLock.acquire(dirname(values.socket));
+    await checkSocketPaths(values.socket);
+    await checkConfig(source);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start({ source, socketPath: values.socket, log, notifier });
+  } catch (err) {
+    return fail((err as Error).message, err);
+  }
+  try {
+    readOnly = await openReadOnlySocket(values.socket, log.child({ component: 'control-ro' }));
+  } catch (err) {
+    log.error({ err }, `cannot open the read-only socket ${readOnlySocketPath(values.socket)}; ipmpstat works for root only`);
   }
   return new Promise<number>((resolve) => {
+    const finish = (code: number): void => {
+      lock?.release();
+      notifier.close();
+      resolve(code);
+    };
     const shutdown = (sig: string) => {
       log.info({ signal: sig }, `received ${sig}, stopping`);
-      daemon.stop().then(() => { notifier.close(); resolve(0); }, (err: unknown) => {
+      void readOnly?.close();
+      daemon.stop().then(() => finish(0), (err: unknown) => {
         log.error({ err }, 'error while stopping');
-        notifier.close();
-        resolve(1);
+        finish(1);
       });
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
@@ -87,4 +140,14 @@ async function run(argv: string[], io: Io): Promise<number> {
   });
 }
 
-runMain(import.meta.url, run);
+// Exit as soon as run() is done: whatever a failed start left open, or a timer still armed
+// after stop, must not keep the process (and systemd) waiting.
+if (isMain(import.meta.url)) {
+  run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`ipmpd: ${(err as Error).message ?? String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

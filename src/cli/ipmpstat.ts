@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { request, ControlUnavailable } from '../control/client.js';
 import { DEFAULT_SOCKET_PATH } from '../control/protocol.js';
+import { readOnlySocketPath } from '../control/socket-path.js';
 import type { StatusSnapshot } from '../control/status.js';
 import { IPMPSTAT_USAGE, parseIpmpstatArgs } from './ipmpstat-args.js';
 import { createProbeLineRenderer, renderIpmpstat, renderIpmpstatJson, renderProbeJson, type NameResolver } from './ipmpstat-render.js';
@@ -26,7 +27,7 @@ function hostsResolver(path = '/etc/hosts'): NameResolver {
 
 export async function runIpmpstat(argv: string[], io: Io): Promise<number> {
   if (argv.length === 1 && (argv[0] === '-h' || argv[0] === '--help')) {
-    io.stdout.write(`${IPMPSTAT_USAGE}\n\nThe daemon is reached at ${DEFAULT_SOCKET_PATH} (override with IPMPD_SOCKET).\n`);
+    io.stdout.write(`${IPMPSTAT_USAGE}\n\nThe daemon is reached at ${DEFAULT_SOCKET_PATH} (override with IPMPD_SOCKET); users other than root\nare served through the read-only socket beside it, ${readOnlySocketPath(DEFAULT_SOCKET_PATH)}.\n`);
     return 0;
   }
   const args = parseIpmpstatArgs(argv);
@@ -35,10 +36,18 @@ export async function runIpmpstat(argv: string[], io: Io): Promise<number> {
     return args.exit;
   }
   for (const w of args.warnings) io.stderr.write(`ipmpstat: ${w}\n`);
-  const socket = process.env.IPMPD_SOCKET ?? DEFAULT_SOCKET_PATH;
+  let socket = process.env.IPMPD_SOCKET ?? DEFAULT_SOCKET_PATH;
   let snapshot: StatusSnapshot;
   try {
-    const reply = await request(socket, { cmd: 'status' });
+    let reply;
+    try {
+      reply = await request(socket, { cmd: 'status' });
+    } catch (err) {
+      // Not root: the main socket is 0600; status is also served read-only to everyone.
+      if ((err as NodeJS.ErrnoException).code !== 'EACCES') throw err;
+      socket = readOnlySocketPath(socket);
+      reply = await request(socket, { cmd: 'status' });
+    }
     if (!reply.ok) {
       io.stderr.write(`ipmpstat: ${reply.error.message}\n`);
       return 1;

@@ -6,7 +6,11 @@ import type { Finding, Severity } from './model.js';
 export const FINDING_CODES = {
   // Input as a whole
   INPUT_UNREADABLE: 'error',
+  INPUT_NOT_REGULAR: 'error',
+  INPUT_TOO_LARGE: 'error',
+  NOT_A_CONFIGURATION: 'error',
   NOT_A_SOLARIS_TREE: 'error',
+  NO_GROUPS: 'error',
   FILE_IGNORED: 'info',
   // hostname.* grammar (Solaris boot + ifconfig)
   UNRESOLVED_NAME: 'error',
@@ -48,6 +52,7 @@ export const FINDING_CODES = {
   DUPLICATE_MPATHD_KEY: 'info',
   // Group semantics
   DUPLICATE_DATA_ADDRESS: 'error',
+  SPECIAL_ADDRESS: 'error',
   ADDRESS_CONFLICT: 'error',
   TEST_ADDRESS_NOT_UNIQUE: 'error',
   TEST_SUBNET_MISMATCH: 'warning',
@@ -85,7 +90,9 @@ export const FINDING_CODES = {
 export type FindingCode = keyof typeof FINDING_CODES;
 
 /** Codes meaning "the input itself could not be read": the CLI exits 2 on these. */
-export const INPUT_FAILURE_CODES: ReadonlySet<string> = new Set(['INPUT_UNREADABLE', 'NOT_A_SOLARIS_TREE']);
+export const INPUT_FAILURE_CODES: ReadonlySet<string> = new Set([
+  'INPUT_UNREADABLE', 'INPUT_NOT_REGULAR', 'INPUT_TOO_LARGE', 'NOT_A_CONFIGURATION', 'NOT_A_SOLARIS_TREE',
+]);
 
 export function makeFinding(code: FindingCode, file: string, line: number, message: string, column?: number): Finding {
   const f: Finding = { severity: FINDING_CODES[code], code, file, line, message };

@@ -144,3 +144,30 @@ export function normalizeIp(text: string): string | null {
   const a = parseIp(text);
   return a ? formatIp(a) : null;
 }
+
+/**
+ * Why an address cannot be a data or test address, or null. These are never a host's own
+ * unicast address: configuring one would hijack loopback, multicast or every route.
+ */
+export function specialAddressProblem(c: Cidr, asData: boolean): string | null {
+  const b = c.bytes;
+  if (c.family === 4) {
+    if (isUnspecified(c) || b[0] === 0) return 'is in 0.0.0.0/8 ("this network")';
+    if (b[0] === 127) return 'is a loopback address (127.0.0.0/8)';
+    if (b[0]! >= 224 && b[0]! <= 239) return 'is a multicast address (224.0.0.0/4)';
+    if (b.every((x) => x === 255)) return 'is the limited broadcast address';
+    if (b[0]! >= 240) return 'is in the reserved range 240.0.0.0/4';
+    if (c.prefix <= 30) {
+      const all = ~prefixToMask(c.prefix) >>> 0;
+      const host = (ipv4ToInt(b) & all) >>> 0;
+      if (host === all) return `is the broadcast address of its /${c.prefix} subnet`;
+      if (host === 0) return `is the network address of its /${c.prefix} subnet`;
+    }
+    if (asData && b[0] === 169 && b[1] === 254) return 'is IPv4 link-local (169.254.0.0/16), which the kernel never moves as a data address';
+    return null;
+  }
+  if (isUnspecified(c)) return 'is the unspecified address ::';
+  if (b.slice(0, 15).every((x) => x === 0) && b[15] === 1) return 'is the loopback address ::1';
+  if (b[0] === 0xff) return 'is a multicast address (ff00::/8)';
+  return null;
+}

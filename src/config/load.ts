@@ -2,11 +2,13 @@
 // Solaris tree (root holding etc/, or etc itself), or a Solaris 11 ipadm script. Never
 // throws for bad input; everything wrong is a finding.
 
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { errnoText, readBounded } from './bounded-read.js';
 import { FindingSink, sortFindings } from './findings.js';
 import type { Finding, IpmpConfig } from './model.js';
 import { importSolaris } from './solaris-import.js';
-import { readIpadmScriptFile, readSolarisDir } from './solaris-fs.js';
+import { basename } from 'node:path';
+import { readSolarisDir } from './solaris-fs.js';
 import { parseYamlConfig } from './yaml-config.js';
 
 export { formatFinding, hasErrors, hasInputFailure, sortFindings } from './findings.js';
@@ -23,10 +25,13 @@ export interface LoadOptions {
   map?: Record<string, string>;
 }
 
+/** A line that runs ipadm: what makes a file an ipadm build script. */
+const IPADM_COMMAND = /^\s*(\S*\/)?ipadm\s/m;
+
 /** A file is YAML by extension, or by content that starts like our native format. */
 function looksLikeYaml(path: string, text: string): boolean {
   if (/\.(ya?ml|json)$/i.test(path)) return true;
-  return /^(groups|mpathd|defaultRouters|daemon)\s*:/m.test(text) && !/^\s*(\S*\/)?ipadm\s/m.test(text);
+  return /^(groups|mpathd|defaultRouters|daemon)\s*:/m.test(text) && !IPADM_COMMAND.test(text);
 }
 
 export async function loadConfig(path: string, opts: LoadOptions = {}): Promise<LoadResult> {
@@ -36,7 +41,7 @@ export async function loadConfig(path: string, opts: LoadOptions = {}): Promise<
     isDirectory = (await stat(path)).isDirectory();
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    sink.add('INPUT_UNREADABLE', path, 0, `cannot read ${path}: ${err.code ?? ''} ${err.message}`.trim());
+    sink.add('INPUT_UNREADABLE', path, 0, `cannot read ${path}: ${errnoText(err)}`);
     return { config: null, findings: sink.list, source: /\.ya?ml$/i.test(path) ? 'yaml' : 'solaris' };
   }
   if (isDirectory) {
@@ -44,19 +49,23 @@ export async function loadConfig(path: string, opts: LoadOptions = {}): Promise<
     const r = importSolaris(input, opts);
     return { config: r.config, findings: sortFindings([...sink.list, ...r.findings]), source: 'solaris' };
   }
-  let text: string;
-  try {
-    text = (await readFile(path)).toString('utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    sink.add('INPUT_UNREADABLE', path, 0, `cannot read ${path}: ${err.code ?? ''} ${err.message}`.trim());
-    return { config: null, findings: sink.list, source: 'yaml' };
+  const read = await readBounded(path);
+  if (!read.ok) {
+    sink.add(read.code, path, 0, read.message);
+    return { config: null, findings: sink.list, source: /\.ya?ml$/i.test(path) ? 'yaml' : 'solaris' };
   }
+  const text = read.text;
   if (looksLikeYaml(path, text)) {
     const r = parseYamlConfig(text, path);
     return { config: r.config, findings: sortFindings(r.findings), source: 'yaml' };
   }
-  const input = await readIpadmScriptFile(path, sink);
+  if (!IPADM_COMMAND.test(text)) {
+    // Neither our YAML nor an ipadm script: an empty file, a typo'd path, random bytes.
+    sink.add('NOT_A_CONFIGURATION', path, 0,
+      `${path} is not an ipmpd configuration: not YAML (name it *.yaml, or start with "groups:"), not an ipadm script (no ipadm command), not a Solaris directory`);
+    return { config: null, findings: sink.list, source: 'solaris' };
+  }
+  const input = { files: new Map([[basename(path), text]]), etc: 'etc/', ipadmScripts: [basename(path)], label: basename(path) };
   const r = importSolaris(input, opts);
   return { config: r.config, findings: sortFindings([...sink.list, ...r.findings]), source: 'solaris' };
 }

@@ -5,7 +5,7 @@
 import { FindingSink, type FindingCode } from './findings.js';
 import { MAX_GROUP_NAME } from './ifconfig-exec.js';
 import {
-  type Cidr, formatIp, inSubnet, isLinkLocal6, parseCidr, parseIp, subnetKey,
+  type Cidr, formatIp, inSubnet, isLinkLocal6, parseCidr, parseIp, specialAddressProblem, subnetKey,
 } from './ip-address.js';
 import type { IpmpConfig } from './model.js';
 import { linuxNameProblem } from './name-map.js';
@@ -33,6 +33,10 @@ export function checkModel(cfg: IpmpConfig, locate: Locator, sink: FindingSink, 
   const allAddrs = new Map<string, { what: string; path: ModelPath }>();
   const subnetGroups = new Map<string, Set<string>>();
   const seenGroups = new Set<string>();
+
+  // A configuration that manages nothing is a mistake (an empty or wrong file), and as the
+  // daemon's configuration it would remove every route ipmpd owns.
+  if (cfg.groups.length === 0) report('NO_GROUPS', ['groups'], 'the configuration defines no IPMP group; there is nothing to manage');
 
   cfg.groups.forEach((g, gi) => {
     const gp: ModelPath = ['groups', gi];
@@ -66,6 +70,8 @@ export function checkModel(cfg: IpmpConfig, locate: Locator, sink: FindingSink, 
         const c = parseCidr(t);
         if (!c) return; // schema already reported it
         const tp: ModelPath = [...ip, 'testAddresses', ti];
+        const special = specialAddressProblem(c, false);
+        if (special) report('SPECIAL_ADDRESS', tp, `test address ${t} ${special}`);
         if (c.family === 6 && !isLinkLocal6(c)) {
           report('IPV6_TEST_NOT_LINK_LOCAL', tp, `IPv6 test address ${t} is not link-local; in.mpathd only probes from link-local (fe80::/10) test addresses`);
         }
@@ -100,6 +106,8 @@ export function checkModel(cfg: IpmpConfig, locate: Locator, sink: FindingSink, 
       const dp: ModelPath = [...gp, 'dataAddresses', di];
       const c = parseCidr(d.address);
       if (!c) return;
+      const special = specialAddressProblem(c, true);
+      if (special) report('SPECIAL_ADDRESS', dp, `data address ${d.address} ${special}`);
       if (!names.has(d.interface)) {
         report('DATA_HOME_NOT_MEMBER', [...dp, 'interface'], `home interface ${d.interface} of ${d.address} is not a member of group "${g.name}"`);
       }

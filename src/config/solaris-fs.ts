@@ -2,13 +2,11 @@
 // copied root holding etc/, the etc directory itself, or a single ipadm script. Unreadable
 // files become INPUT_UNREADABLE findings naming the file; missing optional files are fine.
 
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { errnoText, readBounded } from './bounded-read.js';
 import { FindingSink } from './findings.js';
 import type { SolarisInput } from './solaris-import.js';
-
-/** Files bigger than this are not configuration files; refuse rather than choke. */
-const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 const ETC_FILES = ['inet/hosts', 'hosts', 'inet/ipnodes', 'inet/netmasks', 'netmasks', 'defaultrouter', 'default/mpathd', 'ipadm/ipadm.conf'];
 
@@ -17,33 +15,22 @@ export function isIpadmScriptName(name: string): boolean {
   return /^ipadm.*\.sh$/.test(name) || name.endsWith('.ipadm');
 }
 
-function errText(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  return err.code ? `${err.code}: ${err.message}` : String(e);
-}
+const errText = errnoText;
 
 async function isDir(p: string): Promise<boolean> {
   try { return (await stat(p)).isDirectory(); } catch { return false; }
 }
 
 async function readOne(abs: string, rel: string, files: Map<string, string>, sink: FindingSink, optional: boolean): Promise<void> {
-  try {
-    const st = await stat(abs);
-    if (st.isDirectory()) {
-      if (!optional) sink.add('INPUT_UNREADABLE', rel, 0, `${rel} is a directory, expected a file`);
-      return;
-    }
-    if (st.size > MAX_FILE_BYTES) {
-      sink.add('INPUT_UNREADABLE', rel, 0, `${rel} is ${st.size} bytes; not a configuration file (limit ${MAX_FILE_BYTES})`);
-      return;
-    }
-    files.set(rel, (await readFile(abs)).toString('utf8'));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    // A missing optional file, or a symlink into the original host's / (dangling here).
-    if (code === 'ENOENT' && optional) return;
-    sink.add('INPUT_UNREADABLE', rel, 0, `cannot read ${rel}: ${errText(e)}`);
+  const r = await readBounded(abs, rel);
+  if (r.ok) {
+    files.set(rel, r.text);
+    return;
   }
+  // A missing optional file, or a symlink into the original host's / (dangling here).
+  if (r.code === 'INPUT_UNREADABLE' && r.errno === 'ENOENT' && optional) return;
+  if (r.code === 'INPUT_NOT_REGULAR' && optional && (await isDir(abs))) return;
+  sink.add(r.code, rel, 0, r.message);
 }
 
 export async function readSolarisDir(dir: string, sink: FindingSink): Promise<SolarisInput> {
@@ -81,11 +68,4 @@ export async function readSolarisDir(dir: string, sink: FindingSink): Promise<So
     }
   }
   return { files, etc, ipadmScripts, label: dir };
-}
-
-export async function readIpadmScriptFile(path: string, sink: FindingSink): Promise<SolarisInput> {
-  const files = new Map<string, string>();
-  const rel = basename(path);
-  await readOne(path, rel, files, sink, false);
-  return { files, etc: 'etc/', ipadmScripts: files.has(rel) ? [rel] : [], label: rel };
 }

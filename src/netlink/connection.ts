@@ -214,7 +214,7 @@ export class NlConnection {
     return new Promise<NlMsg[]>((resolve, reject) => {
       this.pending.set(seq, {
         kind, op, parts: [], interrupted: false, onPart,
-        deadline: Date.now() + (this.opts.requestTimeoutMs ?? 30_000),
+        deadline: performance.now() + (this.opts.requestTimeoutMs ?? 30_000),
         resolve, reject,
       });
       this.updateRef();
@@ -335,7 +335,8 @@ export class NlConnection {
   }
 
   private sweep(): void {
-    const now = Date.now();
+    // Monotonic: a wall-clock step must not time out (or extend) every pending request.
+    const now = performance.now();
     for (const [seq, p] of [...this.pending]) {
       if (p.deadline <= now) this.settle(seq, new NetlinkError({ errno: ETIMEDOUT, seq, operation: `${p.op} (no reply)` }));
     }

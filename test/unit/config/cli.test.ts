@@ -93,7 +93,7 @@ describe('ipmpctl migrate', () => {
     writeFileSync(join(d, 'etc', 'hostname.ce1'), '192.0.2.1 group g up\n');
     const r = await run(runMigrate, [d]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('INPUT_UNREADABLE etc/hostname.ce0:0 etc/hostname.ce0 is a directory');
+    expect(r.stderr).toContain('INPUT_NOT_REGULAR etc/hostname.ce0:0 etc/hostname.ce0 is a directory');
   });
 
   test('YAML input is refused by migrate', async () => {

@@ -79,6 +79,9 @@ const cases: Case[] = [
   { code: 'IPADM_UNKNOWN_OBJECT', files: { 'ipadm-net.sh': 'ipadm create-ipmp ipmp0\nipadm add-ipmp -i net0,net1 ipmp0\nipadm delete-addr net0/v4test\n' }, at: ['ipadm-net.sh', 3] },
   { code: 'SHELL_VARIABLE', files: { 'ipadm-net.sh': 'G=ipmp0\nipadm create-ipmp $G\n' }, at: ['ipadm-net.sh', 2] },
   { code: 'TRANSITIVE_PROBING', files: { 'ipadm-net.sh': 'ipadm create-ipmp -i net0,net1 ipmp0\nsvccfg -s svc:/network/ipmp setprop config/transitive-probing=true\n' }, at: ['ipadm-net.sh', 2] },
+  { code: 'SPECIAL_ADDRESS', files: { ...ok, 'hostname.ce1': member('host-b') + 'addif 127.0.0.1/8 up\n' }, at: ['etc/hostname.ce1', 2], contains: 'loopback' },
+  { code: 'SPECIAL_ADDRESS', files: { ...ok, 'hostname.ce1': member('host-b') + 'addif 169.254.10.10/16 up\n' }, at: ['etc/hostname.ce1', 2], contains: 'link-local' },
+  { code: 'NO_GROUPS', files: { 'hostname.ce0': 'host-a netmask + up\n' }, at: ['etc/hostname.ce0', 0] },
   { code: 'NOT_A_SOLARIS_TREE', files: { 'inet/hosts': HOSTS }, at: ['etc', 0] },
 ];
 
@@ -97,7 +100,8 @@ describe('each finding code', () => {
   });
 
   test('every catalogue code that Solaris input can produce is exercised above', () => {
-    const yamlOnly = new Set(['INPUT_UNREADABLE', 'YAML_SYNTAX', 'YAML_SCHEMA', 'MODE_INCONSISTENT', 'DUPLICATE_GROUP', 'DUPLICATE_INTERFACE', 'INTERFACE_IN_TWO_GROUPS', 'DATA_HOME_NOT_MEMBER']);
+    // Whole-file refusals are exercised in input-hardening.test.ts.
+    const yamlOnly = new Set(['INPUT_UNREADABLE', 'INPUT_NOT_REGULAR', 'INPUT_TOO_LARGE', 'NOT_A_CONFIGURATION', 'YAML_SYNTAX', 'YAML_SCHEMA', 'MODE_INCONSISTENT', 'DUPLICATE_GROUP', 'DUPLICATE_INTERFACE', 'INTERFACE_IN_TWO_GROUPS', 'DATA_HOME_NOT_MEMBER']);
     const tested = new Set(cases.map((c) => c.code));
     const missing = Object.keys(FINDING_CODES).filter((c) => !tested.has(c as Case['code']) && !yamlOnly.has(c));
     expect(missing).toEqual([]);

@@ -1,7 +1,11 @@
 // fast-check fuzzing of every parser: random input never throws, and every finding carries
 // a known code, its catalogue severity, a file and a non-negative integer line.
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { hasErrors, loadConfig } from '../../../src/config/load.js';
 import { parseDefaultRouter } from '../../../src/config/defaultrouter.js';
 import { FINDING_CODES, FindingSink } from '../../../src/config/findings.js';
 import { HostsDb, parseHostsFile } from '../../../src/config/hosts-db.js';
@@ -89,5 +93,39 @@ describe('fuzz', () => {
         for (const f of r.findings) expect(f.line).toBeGreaterThanOrEqual(1);
       }
     }), RUNS);
+  });
+});
+
+describe('fuzz: loadConfig on arbitrary bytes from disk', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ipmpd-fuzz-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const bytes = fc.oneof(
+    fc.uint8Array({ maxLength: 2000 }),
+    fc.string({ maxLength: 400 }).map((s) => new TextEncoder().encode(s)),
+    hostnameText.map((s) => new TextEncoder().encode(`groups:\n${s}`)),
+  );
+
+  test('a single file of any name and content gives findings or a model, never a throw', async () => {
+    const names = fc.constantFrom('c.yaml', 'c.conf', 'ipadm-net.sh', 'noext', 'c.json');
+    let i = 0;
+    await fc.assert(fc.asyncProperty(names, bytes, async (name, b) => {
+      const p = join(dir, `${i++}-${name}`);
+      writeFileSync(p, b);
+      const r = await loadConfig(p);
+      wellFormed(r.findings);
+      expect(r.config !== null || hasErrors(r.findings)).toBe(true);
+    }), { numRuns: Math.min(RUNS.numRuns, 150) });
+  });
+
+  test('a Solaris tree of arbitrary bytes', async () => {
+    const names = fc.constantFrom('hostname.ce0', 'hostname6.ce1', 'inet/hosts', 'inet/netmasks', 'default/mpathd', 'defaultrouter');
+    let i = 0;
+    await fc.assert(fc.asyncProperty(fc.dictionary(names, bytes, { maxKeys: 4 }), async (files) => {
+      const root = join(dir, `tree-${i++}`);
+      mkdirSync(join(root, 'etc', 'inet'), { recursive: true });
+      mkdirSync(join(root, 'etc', 'default'), { recursive: true });
+      for (const [n, b] of Object.entries(files)) writeFileSync(join(root, 'etc', n), b);
+      wellFormed((await loadConfig(root)).findings);
+    }), { numRuns: Math.min(RUNS.numRuns, 100) });
   });
 });

@@ -1,6 +1,7 @@
 // Native YAML: the documented examples parse cleanly, errors point at file:line:column with
 // the field path, defaults are Solaris defaults, and toYaml/parseYamlConfig round-trip.
 import { readFileSync } from 'node:fs';
+import { formatFinding } from '../../../src/config/findings.js';
 import { describe, expect, test } from 'vitest';
 import { parseYamlConfig, toYaml } from '../../../src/config/yaml-config.js';
 import { DEFAULT_ANNOUNCE } from '../../../src/config/model.js';
@@ -97,8 +98,8 @@ describe('errors with positions', () => {
       .findings.map((f) => `${f.code}@${f.line}`)).toContain('INTERFACE_IN_TWO_GROUPS@5');
   });
 
-  test('empty document is an empty config; a scalar document is a schema error', () => {
-    expect(parseYamlConfig('', 'e.yaml').config?.groups).toEqual([]);
+  test('empty document is an error (NO_GROUPS); a scalar document is a schema error', () => {
+    expect(parseYamlConfig('', 'e.yaml').findings.map(formatFinding)).toEqual(['error NO_GROUPS e.yaml:1:1 the configuration defines no IPMP group; there is nothing to manage']);
     expect(at('42\n')[0]).toMatch(/^YAML_SCHEMA site.yaml:1:1 \(document\): /);
   });
 });

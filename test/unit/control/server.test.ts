@@ -1,5 +1,5 @@
 // The control socket against misbehaving clients: the daemon must answer or drop them,
-// never crash, and only root may connect (0600).
+// never crash, and only root may connect (0600). Limits and path safety: control-limits.test.ts.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -42,9 +42,9 @@ describe('control server', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('is reachable by root only', () => {
+  it('is reachable by root only (its directory is traversable for the read-only socket)', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(statSync(join(dir, 'sub')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'sub')).mode & 0o777).toBe(0o755);
   });
 
   it('answers valid requests with the same id', async () => {

@@ -1,7 +1,7 @@
 // NlConnection / RtnlClient against a fake kernel: matching on port and seq, ACKs, errors
 // with ext-ack, multipart dumps, NLM_F_DUMP_INTR retries, batches and socket failures.
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AttrWriter } from '../../../src/netlink/attrs.js';
 import { RtnlClient } from '../../../src/netlink/client.js';
 import {
@@ -176,5 +176,25 @@ describe('NlConnection with a fake kernel', () => {
     expect(conn.isBroken).toBe(true);
     expect(errors.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(['ENOBUFS', 'EBADF']);
     await expect(conn.ack({ type: RTM_NEWADDR, flags: 0, payload: Buffer.alloc(8), op: 'y' })).rejects.toThrow(/broken/);
+  });
+
+  it('request deadlines are monotonic: a wall-clock step of an hour times nothing out', async () => {
+    // Only Date is faked (plus the sweep interval): performance.now() keeps real time.
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    try {
+      let pendingReq: NlMsg | undefined;
+      const k = new FakeKernel((m) => { pendingReq = m; });
+      const conn = new NlConnection(k, PORT, { requestTimeoutMs: 5000 });
+      let settled = false;
+      const a = conn.ack({ type: RTM_NEWADDR, flags: 0, payload: Buffer.alloc(8), op: 'x' }).finally(() => { settled = true; });
+      vi.setSystemTime(Date.now() + 3600_000);
+      vi.advanceTimersByTime(2000); // two sweeps after the step
+      await Promise.resolve();
+      expect(settled).toBe(false);
+      k.deliver(ack(pendingReq!));
+      await a; // rejects (ETIMEDOUT) if the step had expired it
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

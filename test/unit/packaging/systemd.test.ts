@@ -64,9 +64,9 @@ describe('ipmpd.service contract', () => {
     expect(svc('MemoryDenyWriteExecute') ?? 'no').toBe('no');
   });
 
-  it('creates /run/ipmpd for the control socket, private to root', () => {
+  it('creates /run/ipmpd for the control sockets, traversable so the read-only one is reachable', () => {
     expect(svc('RuntimeDirectory')).toBe('ipmpd');
-    expect(svc('RuntimeDirectoryMode')).toBe('0700');
+    expect(svc('RuntimeDirectoryMode')).toBe('0755');
   });
 
   it('logs to the journal and is ordered before network-online.target', () => {
