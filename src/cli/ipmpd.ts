@@ -2,15 +2,12 @@
 // ipmpd: the IPMP daemon. Foreground; systemd (Type=notify) or a shell runs it.
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { request } from '../control/client.js';
-import { DEFAULT_SOCKET_PATH, type Request } from '../control/protocol.js';
-import { ControlServer } from '../control/server.js';
-import { readOnlySocketPath } from '../control/socket-path.js';
+import { DEFAULT_SOCKET_PATH } from '../control/protocol.js';
 import { Daemon } from '../daemon/daemon.js';
 import { InstanceLock } from '../daemon/instance-lock.js';
 import { checkConfig, checkPrivileges, checkSocketPaths, prepareSocketDir } from '../daemon/preflight.js';
 import { Notifier } from '../daemon/sd-notify.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger } from '../log.js';
 import { parseMapArgs } from './map-arg.js';
 import { isMain, type Io } from './main.js';
 
@@ -35,20 +32,6 @@ A configuration with errors is refused at start and at reload; nothing is change
 Start-up problems (privileges, another ipmpd, the socket path, the configuration) print one
 line "ipmpd: ..." on stderr and exit 1 before anything is changed.
 `;
-
-/**
- * The read-only socket forwards the commands it allows to the main socket.
- * TODO(daemon): Daemon.init should open it itself with its own handler, after the main one:
- *   ControlServer.listen(readOnlySocketPath(p), (r) => this.handleRequest(r), log, { readOnly: true })
- */
-function openReadOnlySocket(socketPath: string, log: Logger): Promise<ControlServer> {
-  const forward = async (req: Request) => {
-    const { id, ...body } = req;
-    return { ...(await request(socketPath, body as Parameters<typeof request>[1])), id };
-  };
-  return ControlServer.listen(readOnlySocketPath(socketPath), forward, log, { readOnly: true, maxConnections: 16, maxInFlight: 1 });
-}
-
 
 async function run(argv: string[], io: Io): Promise<number> {
   let values;
@@ -87,12 +70,10 @@ async function run(argv: string[], io: Io): Promise<number> {
   const log = createLogger({ level: level as 'info', journal: notifier.enabled || process.env.JOURNAL_STREAM !== undefined });
   const source = { path: values.config, map: map.map };
   let lock: InstanceLock | undefined;
-  let readOnly: ControlServer | undefined;
   // Everything that can fail at start ends here: one line for humans, one for the journal.
   const fail = (reason: string, err?: unknown): number => {
     log.fatal(err instanceof Error ? { err: { type: err.name, message: err.message } } : {}, `ipmpd cannot start: ${reason}`);
     io.stderr.write(`ipmpd: ${reason}\n`);
-    void readOnly?.close();
     lock?.release();
     notifier.close();
     return 1;
@@ -112,11 +93,6 @@ async function run(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     return fail((err as Error).message, err);
   }
-  try {
-    readOnly = await openReadOnlySocket(values.socket, log.child({ component: 'control-ro' }));
-  } catch (err) {
-    log.error({ err }, `cannot open the read-only socket ${readOnlySocketPath(values.socket)}; ipmpstat works for root only`);
-  }
   return new Promise<number>((resolve) => {
     const finish = (code: number): void => {
       lock?.release();
@@ -125,8 +101,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     };
     const shutdown = (sig: string) => {
       log.info({ signal: sig }, `received ${sig}, stopping`);
-      void readOnly?.close();
-      daemon.stop().then(() => finish(0), (err: unknown) => {
+        daemon.stop().then(() => finish(0), (err: unknown) => {
         log.error({ err }, 'error while stopping');
         finish(1);
       });

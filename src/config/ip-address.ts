@@ -1,7 +1,9 @@
 // Address arithmetic for the importer: strict literals (as getipnodebyname accepts them),
 // BSD inet_addr (as the netmasks database parses its keys), canonical text and subnets.
 
-export type Family = 4 | 6;
+import type { Family } from '../sys/ip.js';
+
+export type { Family };
 
 export interface IpAddr {
   family: Family;

@@ -9,7 +9,9 @@ import { PlacedRecord } from '../apply/placed-record.js';
 import { SysctlKeeper } from '../apply/sysctl.js';
 import { KernelWriter } from '../apply/writer.js';
 import type { Intent } from '../apply/intent.js';
+import type { Request } from '../control/protocol.js';
 import { ControlServer } from '../control/server.js';
+import { readOnlySocketPath } from '../control/socket-path.js';
 import { RtnlClient } from '../netlink/client.js';
 import { RtnlMonitor, type MonitorEvent } from '../netlink/monitor.js';
 import type { Link } from '../netlink/types.js';
@@ -51,6 +53,8 @@ export class Daemon {
   private writer!: KernelWriter;
   private events!: EventPath;
   private control: ControlServer | undefined;
+  /** World-connectable, read-only commands: ipmpstat for every user, as on Solaris. */
+  private controlRo: ControlServer | undefined;
   private readonly sysctls = new SysctlKeeper();
   private readonly record: PlacedRecord;
   private probeInputs: NodeJS.Immediate | undefined;
@@ -109,7 +113,13 @@ export class Daemon {
     this.watchConflicts();
     const warmMs = this.rehearse(WARM_ROUNDS_START);
     this.log.debug({ warmMs: Number(warmMs.toFixed(1)) }, 'failover path rehearsed');
-    this.control = await ControlServer.listen(this.opts.socketPath, (req) => handleRequest(req, { events: this.events, probes: this.probes, reload: () => this.reload() }), this.log.child({ component: 'control' }));
+    const handler = (req: Request) => handleRequest(req, { events: this.events, probes: this.probes, reload: () => this.reload() });
+    this.control = await ControlServer.listen(this.opts.socketPath, handler, this.log.child({ component: 'control' }));
+    try {
+      this.controlRo = await ControlServer.listen(readOnlySocketPath(this.opts.socketPath), handler, this.log.child({ component: 'control-ro' }), { readOnly: true, maxConnections: 16 });
+    } catch (err) {
+      this.log.error({ err }, `cannot open the read-only socket ${readOnlySocketPath(this.opts.socketPath)}; ipmpstat works for root only`);
+    }
     this.startTimers();
     this.opts.notifier.send('READY=1\nSTATUS=IPMP groups placed');
     this.opts.notifier.startWatchdog(() => !this.stopping);
@@ -236,6 +246,7 @@ export class Daemon {
     for (const t of this.timers) clearInterval(t);
     if (this.monitor) this.monitor.onLinkFlags = undefined;
     this.events?.close();
+    await this.controlRo?.close();
     await this.control?.close();
     this.announcer?.close();
     this.probes?.close();

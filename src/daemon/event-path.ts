@@ -18,6 +18,7 @@ import type { ProbeManager, ProbeVerdict } from '../probe/manager.js';
 import type { Conflict } from '../dad/conflict-watch.js';
 import { ArmedPlanSet, armPlans } from './armed-plans.js';
 import { DuplicateMarks } from './duplicates.js';
+import { LogAggregator } from '../log-aggregate.js';
 import { MemberLinks, type MemberChange } from './member-links.js';
 
 export type DaemonInput =
@@ -38,6 +39,7 @@ export type DaemonInput =
 
 
 const RECONCILE_DEBOUNCE_MS = 5;
+const LINK_CHANGE = /^The link has (gone down|come up) on /;
 const now = (): number => performance.now();
 
 export interface EventPathDeps {
@@ -58,6 +60,7 @@ export class EventPath {
   private debounce: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly duplicates: DuplicateMarks;
+  private readonly flaps: LogAggregator;
 
   constructor(config: IpmpConfig, private readonly d: EventPathDeps) {
     this.config = config;
@@ -65,6 +68,7 @@ export class EventPath {
     this.engine = new Engine(config, now());
     this.members.setMembers(memberNames(config));
     this.duplicates = new DuplicateMarks(d.log, now);
+    this.flaps = new LogAggregator({ onSummary: (s) => d.log.warn({ ifname: s.key, suppressed: s.count }, s.text) });
     this.plans = new ArmedPlanSet(() => armPlans(this.engine, this.config, d.monitor.links.values(), this.members.usable(), d.writer.generation, now(), d.announceFor), d.log);
   }
 
@@ -177,6 +181,7 @@ export class EventPath {
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     if (this.debounce) clearTimeout(this.debounce);
     this.plans.close();
+    this.flaps.close();
   }
 
   intent(): ReturnType<typeof intentFromPlacement> {
@@ -265,6 +270,9 @@ export class EventPath {
   }
 
   private logEngine(l: LogEvent): void {
+    // A flapping cable must not drown the journal (and have the important lines rate-limited
+    // away): link up/down lines are let through once per NIC per window, then summarised.
+    if (l.ifname && LINK_CHANGE.test(l.msg) && !this.flaps.admit(l.ifname, 'carrier changes')) return;
     const fields = { group: l.group, ...(l.ifname ? { ifname: l.ifname } : {}), ...l.fields };
     this.d.log[l.level](fields, l.msg);
   }
