@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   daemon: () => import('./daemon.js'),
   probe: () => import('./probe.js'),
   control: () => import('./control.js'),
+  repair: () => import('./repair.js'),
 };
 
 async function main(): Promise<void> {

@@ -39,7 +39,7 @@ export type DaemonInput =
 
 
 const RECONCILE_DEBOUNCE_MS = 5;
-const LINK_CHANGE = /^The link has (gone down|come up) on /;
+const LINK_CHANGE = /^The link has (gone down|come up) on \S+$/;
 const now = (): number => performance.now();
 
 export interface EventPathDeps {
