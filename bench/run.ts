@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   netlink: () => import('./netlink.js'),
   daemon: () => import('./daemon.js'),
   probe: () => import('./probe.js'),
+  chaos: () => import('./chaos.js'),
 };
 
 async function main(): Promise<void> {

@@ -1,6 +1,9 @@
 // The chaos run: a seeded sequence of operator faults against the real ipmpd in throw-away
 // namespaces, with the invariant checked at every quiet point. Used by
 // test/integration/chaos.test.ts (short) and bench/chaos.ts (long).
+import { renderIpmpstatJson } from '../../src/cli/ipmpstat-render.js';
+import { request } from '../../src/control/client.js';
+import type { StatusSnapshot } from '../../src/control/status.js';
 import {
   applyFault, describeFault, planStep, renderConfig, repairFault, recreateVeth, startDaemon, tmpName,
   type ChaosContext, type PlanState, type StepPlan,
@@ -15,7 +18,7 @@ export const SUBNET = '192.0.2.0/24';
 /** The configuration variants a run switches between with SIGHUP; variant 0 is the start. */
 export function chaosVariants(nics = 3): ChaosConfig[] {
   const members = Array.from({ length: nics }, (_, i) => ({ name: `eth${i}`, test: `192.0.2.${10 + i}/24` }));
-  const base = { group: 'chaos', members, defaultRouters: [ROUTER4], subnets: [SUBNET], fdtMs: 1000 };
+  const base = { group: 'chaos', members, defaultRouters: [ROUTER4], subnets: [SUBNET], fdtMs: 600 };
   const d100 = { address: '192.0.2.100', prefixLen: 24, home: 'eth0' };
   const d101 = { address: '192.0.2.101', prefixLen: 24, home: 'eth1' };
   const d102 = { address: '192.0.2.102', prefixLen: 24, home: `eth${Math.min(2, nics - 1)}` };
@@ -74,29 +77,64 @@ export interface ChaosResult {
   violationsByKind: Record<string, number>;
   faultsByKind: Record<string, number>;
   quietWaitsTimedOut: number;
+  /** What was unsettled at each quiet-point timeout. */
+  quietTimeouts: string[];
   aborted?: string;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function ipmpstatA(ctx: ChaosContext): Promise<string> {
-  const r = await ctx.d.cli('ipmpstat', ['-a', '-j']);
-  return r.code === 0 ? r.stdout : `exit ${r.code}: ${r.stderr.trim()}`;
+interface DaemonView {
+  /** `ipmpstat -a -j`, exactly as the CLI prints it (or the error). */
+  addresses: string;
+  /** Per member "name link/probe/state", as `ipmpstat -i` shows them. */
+  interfaces: string[];
+  /** Members the daemon is still deciding about: link up but probes failed or unknown. */
+  pending: string[];
 }
 
 /**
- * Quiet point: polls the kernel and `ipmpstat -a -j` until two consecutive readings ~200 ms
- * apart are identical and (a)+(b) hold, or `timeoutMs` passes. Never a bare sleep.
+ * The daemon's view: the status request `ipmpstat` makes, rendered the way `ipmpstat -a -j`
+ * renders it. Made from this process: spawning node for every poll costs ~200 ms a reading.
  */
-export async function waitQuiet(ctx: ChaosContext, formerData: readonly string[], timeoutMs = 5000): Promise<{ quiet: boolean; ms: number }> {
+async function daemonView(ctx: ChaosContext): Promise<DaemonView> {
+  try {
+    const reply = await request(ctx.d.socketPath, { cmd: 'status' }, 2000);
+    if (!reply.ok) return { addresses: `error: ${reply.error.message}`, interfaces: [], pending: [] };
+    const snap = reply.result as StatusSnapshot;
+    return {
+      addresses: renderIpmpstatJson(snap, 'a'),
+      interfaces: snap.interfaces.map((i) => `${i.interface} link ${i.link}/probe ${i.probe}/state ${i.state}`),
+      pending: snap.interfaces.filter((i) => i.link === 'up' && (i.probe === 'failed' || i.probe === 'unknown'))
+        .map((i) => `${i.interface} (link up, probe ${i.probe})`),
+    };
+  } catch (e) {
+    return { addresses: `error: ${(e as Error).message}`, interfaces: [], pending: [] };
+  }
+}
+
+export interface Quiet { quiet: boolean; ms: number; reason: string }
+
+/**
+ * Quiet point: polls the kernel and the daemon's status until two consecutive readings
+ * ~200 ms apart are identical, (a)+(b) hold and no member is still being decided on (link
+ * up, probes failed or unknown: a repair or failback is on its way), or `timeoutMs` passes.
+ * Never a bare sleep. `reason` says what was still unsettled at a timeout.
+ */
+export async function waitQuiet(ctx: ChaosContext, formerData: readonly string[], timeoutMs = 5000): Promise<Quiet> {
   const started = Date.now();
   let prev: string | undefined;
   for (;;) {
     const snap: KernelSnapshot = takeSnapshot(ctx.t.host);
-    const key = JSON.stringify(snap) + (await ipmpstatA(ctx));
-    const ok = kernelViolations(snap, ctx.config, formerData).length === 0;
-    if (ok && key === prev) return { quiet: true, ms: Date.now() - started };
-    if (Date.now() - started > timeoutMs) return { quiet: false, ms: Date.now() - started };
+    const view = await daemonView(ctx);
+    const key = JSON.stringify([snap, view]);
+    const broken = kernelViolations(snap, ctx.config, formerData);
+    const same = key === prev;
+    if (same && broken.length === 0 && view.pending.length === 0) return { quiet: true, ms: Date.now() - started, reason: '' };
+    if (Date.now() - started > timeoutMs) {
+      const why = [...(same ? [] : ['state still changing']), ...broken, ...view.pending.map((p) => `undecided: ${p}`)];
+      return { quiet: false, ms: Date.now() - started, reason: why.join('; ') };
+    }
     prev = key;
     await sleep(200);
   }
@@ -152,7 +190,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const formerData = [...new Set(variants.flatMap((v) => v.data.map((d) => d.address)))];
   const result: ChaosResult = {
     seed: o.seed, stepsPlanned: o.steps, stepsRun: 0, seconds: 0, violations: [], history: [],
-    violationsByKind: {}, faultsByKind: {}, quietWaitsTimedOut: 0,
+    violationsByKind: {}, faultsByKind: {}, quietWaitsTimedOut: 0, quietTimeouts: [],
   };
   const started = Date.now();
   let t: Topology | undefined;
@@ -166,29 +204,32 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const held: StepPlan['faults'] = [];
     const repaired = new WeakSet<object>();
 
-    const check = async (step: number, stepFaults: string[], kinds: string[]): Promise<boolean> => {
+    const check = async (step: number, stepFaults: string[], kinds: string[]): Promise<{ ok: boolean; q: Quiet }> => {
       const q = await waitQuiet(c, formerData, o.quietTimeoutMs ?? 5000);
-      if (!q.quiet) result.quietWaitsTimedOut++;
+      if (!q.quiet) {
+        result.quietWaitsTimedOut++;
+        result.quietTimeouts.push(`step ${step}: not quiet after ${q.ms} ms: ${q.reason}`);
+      }
       const exited = daemonExited(c);
       const found = await inspect(t!, c.config, formerData);
       const violations = [...c.pending.splice(0), ...(exited ? [exited] : []), ...found.violations];
-      if (violations.length === 0) return true;
+      if (violations.length === 0) return { ok: true, q };
       const v: ChaosViolation = {
         step, seed: o.seed, violations, stepFaults, history: [...result.history],
         dump: renderSnapshot(found.snapshot),
-        ipmpstat: exited ? '(ipmpd not running)' : await ipmpstatA(c),
+        ipmpstat: exited ? '(ipmpd not running)' : await daemonView(c).then((x) => `${x.addresses.replace(/\s+/g, ' ').trim()}\n  ipmpstat -i: ${x.interfaces.join(', ')}`),
         daemonLog: c.d.logs.filter((l) => l.level >= 30).slice(-15).map((l) => `${l.level} ${l.msg}`),
         quiet: q.quiet,
       };
       result.violations.push(v);
       for (const k of new Set(kinds)) result.violationsByKind[k] = (result.violationsByKind[k] ?? 0) + 1;
       log(formatViolation(v));
-      return false;
+      return { ok: false, q };
     };
 
     // Step 0: the start-up placement itself.
     result.history.push('step 0: start ipmpd (configuration variant 0)');
-    if (!await check(0, ['start'], ['start'])) {
+    if (!(await check(0, ['start'], ['start'])).ok) {
       const still = await heal(c, held, repaired, formerData);
       if (still.length) throw new Error(`lab not healthy after a clean start: ${still.join('; ')}`);
     }
@@ -214,9 +255,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       }
       const entry = `step ${p.step}: ${lines.join('; ')}`;
       result.history.push(entry);
-      log(entry);
       result.stepsRun = p.step;
-      if (!await check(p.step, lines, kinds)) {
+      const stepStart = Date.now();
+      const { ok, q } = await check(p.step, lines, kinds);
+      log(`${entry}  [${ok ? 'ok' : 'VIOLATED'}, checked in ${Date.now() - stepStart} ms${q.quiet ? '' : `; not quiet: ${q.reason}`}]`);
+      if (!ok) {
         result.history.push(`step ${p.step}: heal (held faults repaired, addresses and proto 73 routes flushed, ipmpd restarted)`);
         const still = await heal(c, held, repaired, formerData);
         if (still.length) {
@@ -247,7 +290,7 @@ export function formatViolation(v: ChaosViolation): string {
     `  faults of this step: ${v.stepFaults.join('; ')}`,
     '  kernel dump:',
     ...v.dump.split('\n').map((l) => `    ${l}`),
-    `  ipmpstat -a -j: ${v.ipmpstat.replace(/\s+/g, ' ').trim()}`,
+    `  ipmpstat -a -j: ${v.ipmpstat}`,
     '  ipmpd log (info and above, last 15):',
     ...v.daemonLog.map((l) => `    ${l}`),
   ].join('\n');
@@ -260,6 +303,7 @@ export function formatReport(r: ChaosResult): string {
       + `${r.violations.length} violating step(s), ${r.quietWaitsTimedOut} quiet-point timeouts`,
     ...(r.aborted ? [`ABORTED: ${r.aborted}`] : []),
     ...r.violations.map(formatViolation),
+    ...(r.quietTimeouts.length ? ['quiet-point timeouts:', ...r.quietTimeouts.map((q) => `  ${q}`)] : []),
     'fault history:',
     ...r.history.map((h) => `  ${h}`),
   ].join('\n');
