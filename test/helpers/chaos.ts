@@ -121,14 +121,14 @@ export interface Quiet { quiet: boolean; ms: number; reason: string }
  * up, probes failed or unknown: a repair or failback is on its way), or `timeoutMs` passes.
  * Never a bare sleep. `reason` says what was still unsettled at a timeout.
  */
-export async function waitQuiet(ctx: ChaosContext, formerData: readonly string[], timeoutMs = 5000): Promise<Quiet> {
+export async function waitQuiet(ctx: ChaosContext, timeoutMs = 5000): Promise<Quiet> {
   const started = Date.now();
   let prev: string | undefined;
   for (;;) {
     const snap: KernelSnapshot = takeSnapshot(ctx.t.host);
     const view = await daemonView(ctx);
     const key = JSON.stringify([snap, view]);
-    const broken = kernelViolations(snap, ctx.config, formerData);
+    const broken = kernelViolations(snap, ctx.config);
     const same = key === prev;
     if (same && broken.length === 0 && view.pending.length === 0) return { quiet: true, ms: Date.now() - started, reason: '' };
     if (Date.now() - started > timeoutMs) {
@@ -149,7 +149,7 @@ function daemonExited(ctx: ChaosContext): string | undefined {
 }
 
 /** Puts the lab back to a clean state after a violation: known kernel state, fresh daemon. */
-async function heal(ctx: ChaosContext, held: StepPlan['faults'], repaired: WeakSet<object>, formerData: readonly string[]): Promise<string[]> {
+async function heal(ctx: ChaosContext, held: StepPlan['faults'], repaired: WeakSet<object>, allDataAddresses: readonly string[]): Promise<string[]> {
   for (const f of held.splice(0)) {
     repaired.add(f); // the next step's planned repair of it is skipped
     await repairFault(ctx, f).catch(() => undefined); // what is left is put right below
@@ -170,13 +170,13 @@ async function heal(ctx: ChaosContext, held: StepPlan['faults'], repaired: WeakS
     ip(t.sw, 'link', 'set', t.port(i), 'master', 'br0', 'up');
   }
   for (const l of takeSnapshot(t.host).links) {
-    for (const a of l.inet) if (formerData.includes(a.split('/')[0] as string)) ip(t.host, 'addr', 'del', a, 'dev', l.name);
+    for (const a of l.inet) if (allDataAddresses.includes(a.split('/')[0] as string)) ip(t.host, 'addr', 'del', a, 'dev', l.name);
   }
   try { ip(t.host, 'route', 'flush', 'proto', '73'); } catch { /* none left */ }
   ctx.pending.length = 0;
   await startDaemon(ctx);
-  await waitQuiet(ctx, formerData);
-  const after = await inspect(t, ctx.config, formerData);
+  await waitQuiet(ctx);
+  const after = await inspect(t, ctx.config);
   return [...ctx.pending.splice(0), ...after.violations];
 }
 
@@ -187,7 +187,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const variants = chaosVariants(nics);
   const plan = planRun(o.seed, o.steps, nics);
   const names = variants[0]!.members.map((m) => m.name);
-  const formerData = [...new Set(variants.flatMap((v) => v.data.map((d) => d.address)))];
+  const allDataAddresses = [...new Set(variants.flatMap((v) => v.data.map((d) => d.address)))];
   const result: ChaosResult = {
     seed: o.seed, stepsPlanned: o.steps, stepsRun: 0, seconds: 0, violations: [], history: [],
     violationsByKind: {}, faultsByKind: {}, quietWaitsTimedOut: 0, quietTimeouts: [],
@@ -205,13 +205,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const repaired = new WeakSet<object>();
 
     const check = async (step: number, stepFaults: string[], kinds: string[]): Promise<{ ok: boolean; q: Quiet }> => {
-      const q = await waitQuiet(c, formerData, o.quietTimeoutMs ?? 5000);
+      const q = await waitQuiet(c, o.quietTimeoutMs ?? 5000);
       if (!q.quiet) {
         result.quietWaitsTimedOut++;
         result.quietTimeouts.push(`step ${step}: not quiet after ${q.ms} ms: ${q.reason}`);
       }
       const exited = daemonExited(c);
-      const found = await inspect(t!, c.config, formerData);
+      const found = await inspect(t!, c.config);
       const violations = [...c.pending.splice(0), ...(exited ? [exited] : []), ...found.violations];
       if (violations.length === 0) return { ok: true, q };
       const v: ChaosViolation = {
@@ -230,7 +230,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     // Step 0: the start-up placement itself.
     result.history.push('step 0: start ipmpd (configuration variant 0)');
     if (!(await check(0, ['start'], ['start'])).ok) {
-      const still = await heal(c, held, repaired, formerData);
+      const still = await heal(c, held, repaired, allDataAddresses);
       if (still.length) throw new Error(`lab not healthy after a clean start: ${still.join('; ')}`);
     }
 
@@ -238,6 +238,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       if ((Date.now() - started) / 1000 > o.maxSeconds) break;
       if (o.stopOnFirstViolation && result.violations.length > 0) break;
       const lines: string[] = [];
+      const faultStart = Date.now();
       for (const f of p.repairs) {
         if (repaired.has(f)) continue;
         lines.push(describeFault(f, names, variants, true));
@@ -258,10 +259,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       result.stepsRun = p.step;
       const stepStart = Date.now();
       const { ok, q } = await check(p.step, lines, kinds);
-      log(`${entry}  [${ok ? 'ok' : 'VIOLATED'}, checked in ${Date.now() - stepStart} ms${q.quiet ? '' : `; not quiet: ${q.reason}`}]`);
+      log(`${entry}  [${ok ? 'ok' : 'VIOLATED'}, faults ${stepStart - faultStart} ms, checked in ${Date.now() - stepStart} ms${q.quiet ? '' : `; not quiet: ${q.reason}`}]`);
       if (!ok) {
         result.history.push(`step ${p.step}: heal (held faults repaired, addresses and proto 73 routes flushed, ipmpd restarted)`);
-        const still = await heal(c, held, repaired, formerData);
+        const still = await heal(c, held, repaired, allDataAddresses);
         if (still.length) {
           result.aborted = `lab still violates the invariant after healing at step ${p.step}: ${still.join('; ')}`;
           break;

@@ -110,15 +110,11 @@ export function holdersIn(snap: KernelSnapshot, address: string): string[] {
   return snap.links.filter((l) => l.inet.some((a) => bare(a) === address)).map((l) => l.name);
 }
 
-/**
- * Invariants (a) and (b) on one dump. `formerData`: addresses that were data addresses of an
- * earlier configuration; they may linger but must never be on two NICs either.
- */
-export function kernelViolations(snap: KernelSnapshot, config: ChaosConfig, formerData: readonly string[] = []): string[] {
+/** Invariants (a) and (b) on one dump. */
+export function kernelViolations(snap: KernelSnapshot, config: ChaosConfig): string[] {
   const out: string[] = [];
   const usable = usableMembers(snap, config);
   const anyUsable = usable.length > 0;
-  const configured = new Set(config.data.map((d) => d.address));
   // (a) data addresses
   for (const d of config.data) {
     const on = holdersIn(snap, d.address);
@@ -128,11 +124,6 @@ export function kernelViolations(snap: KernelSnapshot, config: ChaosConfig, form
     else if (on.length === 1 && !usable.includes(on[0] as string)) {
       out.push(`(a) ${d.address} on ${on[0]}, which is not a usable member (usable: ${usable.join(', ')})`);
     }
-  }
-  for (const a of formerData) {
-    if (configured.has(a)) continue;
-    const on = holdersIn(snap, a);
-    if (on.length > 1) out.push(`(a) former data address ${a} on ${on.length} NICs: ${on.join(', ')}`);
   }
   // (b) routes
   const present = new Set(snap.links.flatMap((l) => l.inet.map(bare)));
@@ -173,16 +164,16 @@ export async function reachViolations(lab: InvariantLab, config: ChaosConfig, tr
 export interface Inspection { violations: string[]; snapshot: KernelSnapshot }
 
 /** Fresh dump, (a) + (b), then (c) when at least one member is usable. */
-export async function inspect(lab: InvariantLab, config: ChaosConfig, formerData: readonly string[] = []): Promise<Inspection> {
+export async function inspect(lab: InvariantLab, config: ChaosConfig): Promise<Inspection> {
   const snapshot = takeSnapshot(lab.host);
-  const violations = kernelViolations(snapshot, config, formerData);
+  const violations = kernelViolations(snapshot, config);
   if (usableMembers(snapshot, config).length > 0) violations.push(...await reachViolations(lab, config));
   return { violations, snapshot };
 }
 
 /** The chaos invariant on a fresh kernel dump; returns the violations (empty = OK). */
-export async function checkInvariant(lab: InvariantLab, config: ChaosConfig, formerData: readonly string[] = []): Promise<string[]> {
-  return (await inspect(lab, config, formerData)).violations;
+export async function checkInvariant(lab: InvariantLab, config: ChaosConfig): Promise<string[]> {
+  return (await inspect(lab, config)).violations;
 }
 
 /** The dump as `ip -br`-like lines, for violation reports. */
