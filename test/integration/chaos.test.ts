@@ -76,7 +76,8 @@ describe.runIf(enabled)('chaos: the invariant check itself', () => {
     ip(t.host, 'link', 'set', 'tmp0', 'up');
     const w = await checkInvariant(t, CONFIG);
     expect(w).toContain('(a) 192.0.2.100 on tmp0, which is not a usable member (usable: eth1, eth2)');
-    expect(w).not.toContain('(a) 192.0.2.101 on no NIC (usable members: eth1, eth2)'.replace('101', '100'));
+    expect(w).toContain('(a) 192.0.2.101 on no NIC (usable members: eth1, eth2)');
+    expect(w.filter((x) => x.startsWith('(a) 192.0.2.100'))).toHaveLength(1);
   });
 });
 
