@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   probe: () => import('./probe.js'),
   control: () => import('./control.js'),
   repair: () => import('./repair.js'),
+  chaos: () => import('./chaos.js'),
 };
 
 async function main(): Promise<void> {

@@ -80,8 +80,8 @@ export class DaemonProcess {
     const deadline = Date.now() + timeoutMs;
     while (!cond()) {
       if (Date.now() > deadline) throw new Error(what());
-      if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) {
-        throw new Error(`ipmpd exited (${this.child.exitCode}): ${this.stderrText} ${JSON.stringify(this.logs.slice(-10))}`);
+      if ((this.child?.exitCode ?? null) !== null || (this.child?.signalCode ?? null) !== null) {
+        throw new Error(`ipmpd exited (${this.child?.exitCode ?? this.child?.signalCode}): ${this.stderrText} ${JSON.stringify(this.logs.slice(-10))}`);
       }
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -107,7 +107,9 @@ export class DaemonProcess {
 
   async stop(sig: NodeJS.Signals = 'SIGTERM', timeoutMs = 5000): Promise<number | null> {
     const c = this.child;
-    if (!c || c.exitCode !== null) return c?.exitCode ?? null;
+    // A process killed by a signal has exitCode null and signalCode set: it is gone too, and
+    // its 'exit' event has already fired, so waiting for it would hang.
+    if (!c || c.exitCode !== null || c.signalCode !== null) return c?.exitCode ?? null;
     const exited = new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
     // `ip netns exec` execs node directly, so the signal reaches ipmpd itself.
     c.kill(sig);
@@ -118,7 +120,7 @@ export class DaemonProcess {
   }
 
   cleanup(): void {
-    if (this.child && this.child.exitCode === null) this.child.kill('SIGKILL');
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
     this.notify?.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
