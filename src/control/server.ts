@@ -14,7 +14,8 @@ import { claimSocketPath, releaseSocketPath, SocketPathInUse } from './socket-pa
 export type Handler = (req: Request) => Promise<Reply>;
 
 /** What the read-only socket serves: nothing that changes state. */
-export const READ_ONLY_COMMANDS: ReadonlySet<Command> = new Set(['ping', 'status', 'probes']);
+/** As on Solaris: every user may read the status; live probes (ipmpstat -p) stay root's. */
+export const READ_ONLY_COMMANDS: ReadonlySet<Command> = new Set(['ping', 'status']);
 
 export interface ControlServerOptions {
   /** Serve READ_ONLY_COMMANDS only, to every local user (mode 0666). */

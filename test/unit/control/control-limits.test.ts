@@ -191,11 +191,10 @@ describe('read-only socket', () => {
     try {
       expect(statSync(ro).mode & 0o777).toBe(0o666);
       expect(await request(ro, { cmd: 'status' })).toMatchObject({ ok: true });
-      expect(await request(ro, { cmd: 'probes', sinceMs: 0 })).toMatchObject({ ok: true });
-      for (const body of [{ cmd: 'offline' as const, ifname: 'eth0' }, { cmd: 'undo-offline' as const, ifname: 'eth0' }, { cmd: 'reload' as const }]) {
+      for (const body of [{ cmd: 'probes' as const, sinceMs: 0 }, { cmd: 'offline' as const, ifname: 'eth0' }, { cmd: 'undo-offline' as const, ifname: 'eth0' }, { cmd: 'reload' as const }]) {
         expect(await request(ro, body)).toMatchObject({ ok: false, error: { code: 'EPERM' } });
       }
-      expect(seen).toEqual(['status', 'probes']);
+      expect(seen).toEqual(['status']);
     } finally {
       await s.close();
     }
