@@ -25,6 +25,13 @@ ${members.map((m, i) => `      - { name: ${m}, testAddresses: [192.0.2.${10 + i}
 ${data.map((d) => `      - { address: ${d.split(' ')[0]}, interface: ${d.split(' ')[1]} }`).join('\n')}
 `;
 
+/** What an operator types to rename a NIC: it must be down for the rename. */
+function rename(ns: string, from: string, to: string): void {
+  ip(ns, 'link', 'set', from, 'down');
+  ip(ns, 'link', 'set', from, 'name', to);
+  ip(ns, 'link', 'set', to, 'up');
+}
+
 interface IpRoute { dst: string; prefsrc?: string; protocol?: string | number }
 
 /** Fresh-dump invariant: each data address on exactly one NIC, that NIC usable; ipmpd's routes have a source that exists. */
@@ -67,16 +74,12 @@ describe.runIf(enabled)('e2e: operator faults keep every data address on exactly
     s = await startScenario({ nics: 3, config: threeNics() });
     const h = s.t.host;
     await invariantHolds(s, ['192.0.2.100', '192.0.2.101'], ['eth0', 'eth1']);
-    ip(h, 'link', 'set', 'eth1', 'down');
-    ip(h, 'link', 'set', 'eth1', 'name', 'foo');
-    ip(h, 'link', 'set', 'foo', 'up');
+    rename(h, 'eth1', 'foo');
     await invariantHolds(s, ['192.0.2.100', '192.0.2.101'], ['eth0', 'eth2']);
     await until(() => s!.d.logsMatching(/eth1 was renamed to foo/).length > 0, 3000, 'rename logged');
     await invariantHolds(s, ['192.0.2.100', '192.0.2.101'], ['eth0', 'eth2']);
     expect(addressesByNic(h).get('192.0.2.11') ?? []).toEqual([]);
-    ip(h, 'link', 'set', 'foo', 'down');
-    ip(h, 'link', 'set', 'foo', 'name', 'eth1');
-    ip(h, 'link', 'set', 'eth1', 'up');
+    rename(h, 'foo', 'eth1');
     await until(() => holder(h, '192.0.2.101').join() === 'eth1', 8000, '.101 back home on eth1');
     await invariantHolds(s, ['192.0.2.100', '192.0.2.101'], ['eth0', 'eth1', 'eth2']);
   });
@@ -85,9 +88,7 @@ describe.runIf(enabled)('e2e: operator faults keep every data address on exactly
     s = await startScenario({ nics: 3, config: threeNics() });
     const h = s.t.host;
     await invariantHolds(s, ['192.0.2.100', '192.0.2.101'], ['eth0', 'eth1']);
-    ip(h, 'link', 'set', 'eth0', 'down');
-    ip(h, 'link', 'set', 'eth0', 'name', 'bar');
-    ip(h, 'link', 'set', 'bar', 'up');
+    rename(h, 'eth0', 'bar');
     await invariantHolds(s, ['192.0.2.100', '192.0.2.101'], ['eth1', 'eth2']);
     expect(s.d.logsMatching(/cannot apply/).filter((l) => /prefsrc|src/i.test(JSON.stringify(l))).length).toBe(0);
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runCheck } from '../../../src/cli/ipmpctl-check.js';
 import { runMigrate } from '../../../src/cli/ipmpctl-migrate.js';
+import { runCli } from '../../helpers/cli-io.js';
 import { loadConfig } from '../../../src/config/load.js';
 
 const SEED = 'test/fixtures/solaris/appserver-seed';
@@ -13,12 +14,7 @@ const MAP = ['--map', 'ce0=eth0', '--map', 'ce1=eth1'];
 const tmp = mkdtempSync(join(tmpdir(), 'ipmpctl-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function run(fn: typeof runMigrate, argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await fn(argv, { stdout: { write: (s: string) => { stdout += s; } }, stderr: { write: (s: string) => { stderr += s; } } });
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 describe('ipmpctl migrate', () => {
   test('seed: exit 1, YAML still written, the error on stderr in the documented format', async () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runCheck } from '../../../src/cli/ipmpctl-check.js';
 import { runMigrate } from '../../../src/cli/ipmpctl-migrate.js';
+import { runCli } from '../../helpers/cli-io.js';
 import { MAX_INPUT_BYTES, errnoText, readBounded } from '../../../src/config/bounded-read.js';
 import { formatFinding } from '../../../src/config/findings.js';
 import { loadConfig } from '../../../src/config/load.js';
@@ -14,12 +15,7 @@ import { loadConfig } from '../../../src/config/load.js';
 const tmp = mkdtempSync(join(tmpdir(), 'ipmpd-input-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function run(fn: typeof runMigrate, argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await fn(argv, { stdout: { write: (s: string) => { stdout += s; } }, stderr: { write: (s: string) => { stderr += s; } } });
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 const codes = (r: { findings: { code: string; file: string }[] }): string[] => r.findings.map((f) => `${f.code}@${f.file}`);
 const HOSTNAME = '192.0.2.10/24 group g deprecated -failover up\n';
