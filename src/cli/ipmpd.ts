@@ -87,32 +87,46 @@ async function run(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     return fail((err as Error).message);
   }
-  let daemon: Daemon;
+  // Signal handlers go in before the daemon starts: READY=1 is sent from inside start, and a
+  // SIGHUP arriving before a handler exists would kill the process (its default action).
+  // Signals that arrive during start are acted on once it is done.
+  let daemon: Daemon | undefined;
+  let pending: 'reload' | 'stop' | undefined;
+  let stopped: (code: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => { stopped = resolve; });
+  const shutdown = (sig: string): void => {
+    log.info({ signal: sig }, `received ${sig}, stopping`);
+    if (!daemon) {
+      pending = 'stop';
+      return;
+    }
+    daemon.stop().then(() => stopped(0), (err: unknown) => {
+      log.error({ err }, 'error while stopping');
+      stopped(1);
+    });
+  };
+  const reload = (): void => {
+    log.info('received SIGHUP, reloading configuration');
+    if (!daemon) {
+      pending ??= 'reload';
+      return;
+    }
+    daemon.reload().catch((err: unknown) => log.error({ err }, 'reload failed'));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGHUP', reload);
   try {
     daemon = await Daemon.start({ source, socketPath: values.socket, log, notifier });
   } catch (err) {
     return fail((err as Error).message, err);
   }
-  return new Promise<number>((resolve) => {
-    const finish = (code: number): void => {
-      lock?.release();
-      notifier.close();
-      resolve(code);
-    };
-    const shutdown = (sig: string) => {
-      log.info({ signal: sig }, `received ${sig}, stopping`);
-        daemon.stop().then(() => finish(0), (err: unknown) => {
-        log.error({ err }, 'error while stopping');
-        finish(1);
-      });
-    };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.on('SIGHUP', () => {
-      log.info('received SIGHUP, reloading configuration');
-      daemon.reload().catch((err: unknown) => log.error({ err }, 'reload failed'));
-    });
-  });
+  if (pending === 'stop') shutdown('SIGTERM');
+  else if (pending === 'reload') reload();
+  const code = await done;
+  lock?.release();
+  notifier.close();
+  return code;
 }
 
 // Exit as soon as run() is done: whatever a failed start left open, or a timer still armed
