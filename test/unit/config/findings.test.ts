@@ -17,7 +17,11 @@ interface Case {
   contains?: string;
 }
 
+const conf = '_ifname=ce0;_families=2;_gifname=g;\n_ifname=ce1;_families=2;_gifname=g;\n_ifname=g;_families=2;_ifclass=1;_mifnames=ce1,ce0;\n';
 const cases: Case[] = [
+  { code: 'IPADM_CONF_BAD_LINE', files: { 'ipadm/ipadm.conf': conf + '_ifname=ce0;_family=2;_family=26;\n' }, at: ['etc/ipadm/ipadm.conf', 4], contains: 'appears twice' },
+  { code: 'DATALINK_UNKNOWN', files: { 'ipadm/ipadm.conf': conf, 'dladm/datalink.conf': 'ce0\tclass=int,1;\n' }, at: ['etc/ipadm/ipadm.conf', 2], contains: 'ce1 is not a link' },
+  { code: 'DATALINK_BAD_LINE', files: { 'ipadm/ipadm.conf': conf, 'dladm/datalink.conf': 'ce0\tclass=int,1;\nce1\n' }, at: ['etc/dladm/datalink.conf', 2] },
   { code: 'DUPLICATE_DATA_ADDRESS', files: { 'hostname.ce0': 'host-a netmask + broadcast + group g deprecated -failover up \\\n addif service netmask + broadcast + failover up\n', 'hostname.ce1': 'host-b netmask + broadcast + group g deprecated -failover up \\\n addif service netmask + broadcast + failover up\n' }, at: ['etc/hostname.ce1', 1] },
   { code: 'UNRESOLVED_NAME', files: { ...ok, 'hostname.ce1': 'host-b netmask + broadcast + group g deprecated -failover up addif web-vip up\n' }, at: ['etc/hostname.ce1', 1], contains: 'bad address' },
   { code: 'FDT_LOOKS_LIKE_SECONDS', files: { ...ok, 'default/mpathd': '# in seconds, says the doc\nFAILURE_DETECTION_TIME=10\n' }, at: ['etc/default/mpathd', 2] },
