@@ -67,7 +67,7 @@ export const FINDING_CODES = {
   EMPTY_GROUP: 'warning',
   ALL_STANDBY: 'warning',
   NO_TEST_ADDRESS: 'info',
-  NO_ROUTER_IN_TEST_SUBNET: 'info',
+  NO_ROUTER_IN_TEST_SUBNET: 'warning',
   STANDBY_HAS_DATA: 'warning',
   GROUP_MISMATCH: 'warning',
   PREFIX_MISMATCH: 'warning',

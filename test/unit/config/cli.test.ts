@@ -141,7 +141,7 @@ describe('ipmpctl check', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('mode: outbound-spread');
     expect(r.stdout).toContain('failureDetectionTime: 10000');
-    expect(r.stderr).toContain('info NO_ROUTER_IN_TEST_SUBNET');
+    expect(r.stderr).toContain('warning NO_ROUTER_IN_TEST_SUBNET');
   });
 
   test('a Solaris directory', async () => {

@@ -112,6 +112,25 @@ describe('each finding code', () => {
   });
 });
 
+describe('test-address findings on Solaris idioms', () => {
+  test('one-NIC group whose test address is its only address: no TEST_ADDRESS_NOT_DEPRECATED', () => {
+    const r = solaris({ ...db, 'hostname.hme0': 'host-a netmask + broadcast + group v4test -failover up\n' }, { hme0: 'eth0' });
+    expect(r.findings.map((f) => f.code)).not.toContain('TEST_ADDRESS_NOT_DEPRECATED');
+    expect(r.config?.groups[0]?.interfaces[0]?.testAddresses).toEqual(['192.0.2.10/24']);
+  });
+
+  test('one NIC with a data address too: the test address must still be deprecated', () => {
+    const r = solaris({ ...db, 'hostname.hme0': 'host-a netmask + broadcast + group v4test -failover up addif service netmask + broadcast + up\n' }, { hme0: 'eth0' });
+    expect(r.findings.map((f) => f.code)).toContain('TEST_ADDRESS_NOT_DEPRECATED');
+  });
+
+  test('NO_ROUTER_IN_TEST_SUBNET is a warning saying probing never works on Linux', () => {
+    const f = solaris({ ...db, ...ok, defaultrouter: '198.51.100.1\n' }, map).findings.find((x) => x.code === 'NO_ROUTER_IN_TEST_SUBNET');
+    expect(f?.severity).toBe('warning');
+    expect(f?.message).toContain('on a Linux network probing then never works and PROBE/STATE stay unknown');
+  });
+});
+
 describe('finding helpers', () => {
   test('formatFinding prints "severity code file:line message"', () => {
     expect(formatFinding({ severity: 'error', code: 'X', file: 'etc/hostname.ce1', line: 1, message: 'two\nlines' })).toBe('error X etc/hostname.ce1:1 two lines');
