@@ -44,6 +44,10 @@ export const FINDING_CODES = {
   IPADM_UNKNOWN_OBJECT: 'warning',
   SHELL_VARIABLE: 'warning',
   TRANSITIVE_PROBING: 'warning',
+  // Solaris 11 persistent store (etc/ipadm/ipadm.conf, etc/dladm/datalink.conf)
+  IPADM_CONF_BAD_LINE: 'warning',
+  DATALINK_BAD_LINE: 'warning',
+  DATALINK_UNKNOWN: 'warning',
   // /etc/default/mpathd
   FDT_LOOKS_LIKE_SECONDS: 'warning',
   FDT_CLAMPED: 'warning',
@@ -63,7 +67,7 @@ export const FINDING_CODES = {
   EMPTY_GROUP: 'warning',
   ALL_STANDBY: 'warning',
   NO_TEST_ADDRESS: 'info',
-  NO_ROUTER_IN_TEST_SUBNET: 'info',
+  NO_ROUTER_IN_TEST_SUBNET: 'warning',
   STANDBY_HAS_DATA: 'warning',
   GROUP_MISMATCH: 'warning',
   PREFIX_MISMATCH: 'warning',

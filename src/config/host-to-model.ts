@@ -63,6 +63,7 @@ export function hostToModel(inp: HostToModelInput): IpmpConfig {
   groups.forEach((g, gi) => {
     const mem = members.get(g.name) ?? [];
     const homed: { l: LogicalState & { address: Cidr }; home: string | null; via: PhysState }[] = [];
+    const tests: (LogicalState & { address: Cidr })[] = [];
     for (const p of mem) {
       const ii = g.interfaces.length;
       const iface: InterfaceConfig = { name: mapper.linuxName(p.name, p.group?.origin ?? p.origin), standby: p.standby, testAddresses: [], solarisName: p.name };
@@ -81,7 +82,7 @@ export function hostToModel(inp: HostToModelInput): IpmpConfig {
         if (l.nofailover) {
           origins.set(`groups.${gi}.interfaces.${ii}.testAddresses.${iface.testAddresses.length}`, l.origin);
           iface.testAddresses.push(formatCidr(l.address));
-          checkTestLogical(l, host.clearview, sink);
+          tests.push(l);
         } else if (isLinkLocal6(l.address)) {
           continue; // link-locals never fail over; without -failover they are not test addresses either
         } else {
@@ -93,6 +94,10 @@ export function hostToModel(inp: HostToModelInput): IpmpConfig {
     for (const ip of ipmpIfs.get(g.name) ?? []) {
       for (const l of byName(ip.logicals)) if (usable(l) && !isLinkLocal6(l.address)) homed.push({ l, home: null, via: ip });
     }
+    // One NIC and no data address: the Solaris idiom "ifconfig hme0 group g -failover" makes
+    // the test address the host's address too, so it must stay usable as a source.
+    const soleAddress = mem.length === 1 && homed.length === 0;
+    for (const l of tests) checkTestLogical(l, host.clearview || soleAddress, sink);
     for (const { l, home, via } of homed) {
       const key = formatIp(l.address);
       const prev = seenData.get(key);

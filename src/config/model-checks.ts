@@ -130,7 +130,7 @@ export function checkModel(cfg: IpmpConfig, locate: Locator, sink: FindingSink, 
 
     // Probe targets: routers on the test subnet, else multicast echo to hosts.
     if (v4.length > 0 && !cfg.defaultRouters.some((r) => { const a = parseIp(r); return a !== null && v4.some((t) => inSubnet(a, t.c, t.c.prefix)); })) {
-      report('NO_ROUTER_IN_TEST_SUBNET', gp, `no default router is on the IPv4 test subnet of group "${g.name}"; probes will rely on hosts answering multicast echo to 224.0.0.1 (Linux hosts ignore it by default)`);
+      report('NO_ROUTER_IN_TEST_SUBNET', gp, `no default router is on the IPv4 test subnet of group "${g.name}"; probes go to hosts answering multicast echo to 224.0.0.1, which Linux hosts ignore by default (net.ipv4.icmp_echo_ignore_broadcasts=1): on a Linux network probing then never works and PROBE/STATE stay unknown; add a default router on that subnet`);
     }
   });
 

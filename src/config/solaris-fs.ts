@@ -8,7 +8,7 @@ import { errnoText, readBounded } from './bounded-read.js';
 import { FindingSink } from './findings.js';
 import type { SolarisInput } from './solaris-import.js';
 
-const ETC_FILES = ['inet/hosts', 'hosts', 'inet/ipnodes', 'inet/netmasks', 'netmasks', 'defaultrouter', 'default/mpathd', 'ipadm/ipadm.conf'];
+const ETC_FILES = ['inet/hosts', 'hosts', 'inet/ipnodes', 'inet/netmasks', 'netmasks', 'defaultrouter', 'default/mpathd', 'ipadm/ipadm.conf', 'dladm/datalink.conf'];
 
 /** Names treated as ipadm command scripts (Solaris 11 build scripts). */
 export function isIpadmScriptName(name: string): boolean {

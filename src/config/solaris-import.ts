@@ -9,6 +9,8 @@ import { discoverHostnameFiles, plumbAll, processIpv4File, processIpv6File } fro
 import { HostsDb, parseHostsFile } from './hosts-db.js';
 import { hostToModel } from './host-to-model.js';
 import type { IfconfigEnv } from './ifconfig-exec.js';
+import { parseDatalinkConf } from './datalink-conf.js';
+import { processIpadmConf } from './ipadm-conf.js';
 import { processIpadmScript } from './ipadm-script.js';
 import { checkModel, type ModelPath } from './model-checks.js';
 import { DEFAULT_MPATHD, type Finding, type IpmpConfig } from './model.js';
@@ -67,12 +69,20 @@ export function importSolaris(input: SolarisInput, opts: { map?: Record<string, 
     if (text !== undefined) processIpadmScript(env, s, text);
   }
 
+  // The persistent store is what Solaris 11 boot restores. A build script next to it is
+  // taken as the admin's statement of intent and wins; reading both would double everything.
   const ipadmConf = first('ipadm/ipadm.conf');
-  if (ipadmConf) {
-    sink.add('FILE_IGNORED', ipadmConf, 0, 'the Solaris 11 persistent ipadm store is not read; keep the ipadm commands that built it in an ipadm*.sh script next to etc/');
+  let storeRead = false;
+  if (ipadmConf && input.ipadmScripts.length > 0) {
+    sink.add('FILE_IGNORED', ipadmConf, 0, `the persistent ipadm store is not read because the ipadm script ${input.ipadmScripts.join(', ')} describes the same host; remove the script to migrate the store instead`);
+  } else if (ipadmConf) {
+    const dlPath = first('dladm/datalink.conf');
+    const links = dlPath ? new Set(parseDatalinkConf(files.get(dlPath)!, dlPath, sink).keys()) : undefined;
+    processIpadmConf(env, ipadmConf, files.get(ipadmConf)!, links);
+    storeRead = true;
   }
-  if (hostnameFiles.length === 0 && input.ipadmScripts.length === 0) {
-    sink.add('NOT_A_SOLARIS_TREE', input.label, 0, `no ${etc}hostname.<if> / hostname6.<if> files and no ipadm script (ipadm*.sh, *.ipadm) found`);
+  if (hostnameFiles.length === 0 && input.ipadmScripts.length === 0 && !storeRead) {
+    sink.add('NOT_A_SOLARIS_TREE', input.label, 0, `no ${etc}hostname.<if> / hostname6.<if> files, no ${etc}ipadm/ipadm.conf and no ipadm script (ipadm*.sh, *.ipadm) found`);
     return { config: null, findings: sortFindings(sink.list) };
   }
 
@@ -90,7 +100,7 @@ export function importSolaris(input: SolarisInput, opts: { map?: Record<string, 
   });
   mapper.reportUnused(input.label);
 
-  const fallback: Origin = { file: hostnameFiles[0]?.path ?? input.ipadmScripts[0] ?? input.label, line: 0 };
+  const fallback: Origin = { file: hostnameFiles[0]?.path ?? input.ipadmScripts[0] ?? ipadmConf ?? input.label, line: 0 };
   const locate = (path: ModelPath): Origin => {
     for (let n = path.length; n > 0; n--) {
       const o = origins.get(path.slice(0, n).join('.'));

@@ -24,6 +24,16 @@ describe('ipmpctl migrate', () => {
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error DUPLICATE_DATA_ADDRESS etc\/hostname\.ce1:1 /)]);
   });
 
+  test('a Solaris 11 root (etc/ipadm/ipadm.conf) migrates like a Solaris 10 one, in both store dialects', async () => {
+    for (const d of ['s11-conf-oracle', 's11-conf-illumos']) {
+      const r = await run(runMigrate, [`test/fixtures/solaris/${d}`, '--map', 'net0=eth0,net1=eth1,net2=eth2']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('name: ipmp0');
+      expect(r.stdout).toContain('2001:db8::20/64');
+      expect(r.stderr).toMatch(/^info NO_TEST_ADDRESS etc\/ipadm\/ipadm\.conf:\d+ /);
+    }
+  });
+
   test('fixed: exit 0, no findings', async () => {
     const r = await run(runMigrate, [FIXED, '--map', 'ce0=eth0,ce1=eth1']);
     expect(r).toMatchObject({ code: 0, stderr: '' });
@@ -131,7 +141,7 @@ describe('ipmpctl check', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('mode: outbound-spread');
     expect(r.stdout).toContain('failureDetectionTime: 10000');
-    expect(r.stderr).toContain('info NO_ROUTER_IN_TEST_SUBNET');
+    expect(r.stderr).toContain('warning NO_ROUTER_IN_TEST_SUBNET');
   });
 
   test('a Solaris directory', async () => {

@@ -17,7 +17,11 @@ interface Case {
   contains?: string;
 }
 
+const conf = '_ifname=ce0;_families=2;_gifname=g;\n_ifname=ce1;_families=2;_gifname=g;\n_ifname=g;_families=2;_ifclass=1;_mifnames=ce1,ce0;\n';
 const cases: Case[] = [
+  { code: 'IPADM_CONF_BAD_LINE', files: { 'ipadm/ipadm.conf': conf + '_ifname=ce0;_family=2;_family=26;\n' }, at: ['etc/ipadm/ipadm.conf', 4], contains: 'appears twice' },
+  { code: 'DATALINK_UNKNOWN', files: { 'ipadm/ipadm.conf': conf, 'dladm/datalink.conf': 'ce0\tclass=int,1;\n' }, at: ['etc/ipadm/ipadm.conf', 2], contains: 'ce1 is not a link' },
+  { code: 'DATALINK_BAD_LINE', files: { 'ipadm/ipadm.conf': conf, 'dladm/datalink.conf': 'ce0\tclass=int,1;\nce1\n' }, at: ['etc/dladm/datalink.conf', 2] },
   { code: 'DUPLICATE_DATA_ADDRESS', files: { 'hostname.ce0': 'host-a netmask + broadcast + group g deprecated -failover up \\\n addif service netmask + broadcast + failover up\n', 'hostname.ce1': 'host-b netmask + broadcast + group g deprecated -failover up \\\n addif service netmask + broadcast + failover up\n' }, at: ['etc/hostname.ce1', 1] },
   { code: 'UNRESOLVED_NAME', files: { ...ok, 'hostname.ce1': 'host-b netmask + broadcast + group g deprecated -failover up addif web-vip up\n' }, at: ['etc/hostname.ce1', 1], contains: 'bad address' },
   { code: 'FDT_LOOKS_LIKE_SECONDS', files: { ...ok, 'default/mpathd': '# in seconds, says the doc\nFAILURE_DETECTION_TIME=10\n' }, at: ['etc/default/mpathd', 2] },
@@ -105,6 +109,25 @@ describe('each finding code', () => {
     const tested = new Set(cases.map((c) => c.code));
     const missing = Object.keys(FINDING_CODES).filter((c) => !tested.has(c as Case['code']) && !yamlOnly.has(c));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('test-address findings on Solaris idioms', () => {
+  test('one-NIC group whose test address is its only address: no TEST_ADDRESS_NOT_DEPRECATED', () => {
+    const r = solaris({ ...db, 'hostname.hme0': 'host-a netmask + broadcast + group v4test -failover up\n' }, { hme0: 'eth0' });
+    expect(r.findings.map((f) => f.code)).not.toContain('TEST_ADDRESS_NOT_DEPRECATED');
+    expect(r.config?.groups[0]?.interfaces[0]?.testAddresses).toEqual(['192.0.2.10/24']);
+  });
+
+  test('one NIC with a data address too: the test address must still be deprecated', () => {
+    const r = solaris({ ...db, 'hostname.hme0': 'host-a netmask + broadcast + group v4test -failover up addif service netmask + broadcast + up\n' }, { hme0: 'eth0' });
+    expect(r.findings.map((f) => f.code)).toContain('TEST_ADDRESS_NOT_DEPRECATED');
+  });
+
+  test('NO_ROUTER_IN_TEST_SUBNET is a warning saying probing never works on Linux', () => {
+    const f = solaris({ ...db, ...ok, defaultrouter: '198.51.100.1\n' }, map).findings.find((x) => x.code === 'NO_ROUTER_IN_TEST_SUBNET');
+    expect(f?.severity).toBe('warning');
+    expect(f?.message).toContain('on a Linux network probing then never works and PROBE/STATE stay unknown');
   });
 });
 

@@ -23,7 +23,7 @@ describe('loadConfig', () => {
         ],
       }],
     });
-    expect(r.findings.map(formatFinding)).toContain('info FILE_IGNORED etc/ipadm/ipadm.conf:0 the Solaris 11 persistent ipadm store is not read; keep the ipadm commands that built it in an ipadm*.sh script next to etc/');
+    expect(r.findings.map(formatFinding)).toContain('info FILE_IGNORED etc/ipadm/ipadm.conf:0 the persistent ipadm store is not read because the ipadm script ipadm-network.sh describes the same host; remove the script to migrate the store instead');
   });
 
   test('a root and its etc/ give the same result', async () => {
