@@ -251,7 +251,7 @@ export class Engine {
     g.state = next;
 
     const assign = assignAddresses(
-      g.members.map((m) => ({ name: m.name, standby: m.standby, active: isActive(m) })),
+      g.members.map((m) => ({ name: m.name, standby: m.standby, active: isActive(m), present: this.watch(m.name).state !== 'missing', linkUp: this.watch(m.name).state === 'up' })),
       g.config.dataAddresses.map((a) => ({ address: a.address, home: a.interface, up: a.up, current: g.nic.get(a.address) ?? null })),
       failback,
     );

@@ -3,12 +3,18 @@
 // together to an active standby first, else to the active member with the fewest data addresses
 // (ties: config order). FAILBACK=yes pulls addresses home as soon as home is active again;
 // FAILBACK=no leaves them where they are while their current NIC stays active.
-// With no active member (group failure) nothing moves.
+// With no active member (group failure) nothing moves — unless the NIC holding an address no
+// longer exists (renamed away, deleted): then it goes to a member that exists, one whose link
+// is up first, so a client can still reach it over the routes that follow live links.
 
 export interface AssignMember {
   name: string;
   standby: boolean;
   active: boolean;
+  /** The NIC exists (default true). */
+  present?: boolean;
+  /** Its link is up, whatever the probes say (default false). */
+  linkUp?: boolean;
 }
 
 export interface AssignAddress {
@@ -37,8 +43,11 @@ export function assignAddresses(
   if (active.size === 0) {
     // Group failure (or nothing usable yet): leave every address where it was; one never placed
     // waits on its home NIC so it stays configured for local services.
+    const present = (n: string | null): boolean => n !== null && members.some((m) => m.name === n && m.present !== false);
+    const refuge = members.find((m) => m.present !== false && m.linkUp)?.name ?? members.find((m) => m.present !== false)?.name ?? null;
     for (const a of addresses) {
-      const nic = a.up ? (a.current ?? (isMember.has(a.home) ? a.home : null)) : null;
+      let nic = a.up ? (a.current ?? (isMember.has(a.home) ? a.home : null)) : null;
+      if (nic !== null && !present(nic) && refuge !== null) nic = refuge;
       out.set(a.address, { nic, bound: false });
     }
     return out;

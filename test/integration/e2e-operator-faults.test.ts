@@ -109,6 +109,21 @@ describe.runIf(enabled)('e2e: operator faults keep every data address on exactly
     for (const a of ['192.0.2.100', '192.0.2.101']) expect(neighbourMac(t.client, a)).toBe(eth2);
   });
 
+  it('group failure, then the holder is renamed away: the address goes to a member that exists, and to a usable one after repair', async () => {
+    s = await startScenario({ nics: 3, config: threeNics() });
+    const { t } = s;
+    const h = t.host;
+    await invariantHolds(s, ['192.0.2.100', '192.0.2.101'], ['eth0', 'eth1']);
+    t.cutCarrier(0); t.cutCarrier(1); t.cutCarrier(2);
+    await s.d.waitFor(() => s!.d.logsMatching(/All Interfaces in group g have failed/).length > 0, 5000, () => 'group failure not logged');
+    rename(h, 'eth0', 'tmp0');
+    await until(() => s!.d.logsMatching(/eth0 was renamed to tmp0/).length > 0, 3000, 'rename logged');
+    // Nothing is usable, but a copy on a NIC that left the group helps nobody: it goes to a member.
+    await until(() => { const n = holder(h, '192.0.2.100'); return n.length === 1 && n[0] !== 'tmp0'; }, 3000, '.100 on a member');
+    t.restoreCarrier(1); t.restoreCarrier(2);
+    await invariantHolds(s, ['192.0.2.100', '192.0.2.101'], ['eth1', 'eth2'], 30_000);
+  });
+
   it('a duplicate added by hand on another member is removed', async () => {
     s = await startScenario({ nics: 3, config: threeNics() });
     const h = s.t.host;
