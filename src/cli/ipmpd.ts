@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SOCKET_PATH } from '../control/protocol.js';
 import { Daemon } from '../daemon/daemon.js';
 import { InstanceLock } from '../daemon/instance-lock.js';
+import { NetnsGuard } from '../daemon/netns-guard.js';
 import { checkConfig, checkPrivileges, checkSocketPaths, prepareSocketDir } from '../daemon/preflight.js';
 import { Notifier } from '../daemon/sd-notify.js';
 import { createLogger } from '../log.js';
@@ -70,10 +71,12 @@ async function run(argv: string[], io: Io): Promise<number> {
   const log = createLogger({ level: level as 'info', journal: notifier.enabled || process.env.JOURNAL_STREAM !== undefined });
   const source = { path: values.config, map: map.map };
   let lock: InstanceLock | undefined;
+  let guard: NetnsGuard | undefined;
   // Everything that can fail at start ends here: one line for humans, one for the journal.
   const fail = (reason: string, err?: unknown): number => {
     log.fatal(err instanceof Error ? { err: { type: err.name, message: err.message } } : {}, `ipmpd cannot start: ${reason}`);
     io.stderr.write(`ipmpd: ${reason}\n`);
+    guard?.release();
     lock?.release();
     notifier.close();
     return 1;
@@ -82,6 +85,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     checkPrivileges();
     prepareSocketDir(values.socket);
     lock = InstanceLock.acquire(dirname(values.socket));
+    guard = await NetnsGuard.take();
     await checkSocketPaths(values.socket);
     await checkConfig(source);
   } catch (err) {
@@ -124,6 +128,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   if (pending === 'stop') shutdown('SIGTERM');
   else if (pending === 'reload') reload();
   const code = await done;
+  guard?.release();
   lock?.release();
   notifier.close();
   return code;

@@ -1,7 +1,8 @@
 // Issue 10 against the real binary: start-up refusals end the process with one stderr line and
 // change nothing; a second instance cannot take over; ipmpstat works for a user who is not root.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { twoNicGroup } from '../helpers/configs.js';
@@ -84,6 +85,19 @@ describe.runIf(enabled)('e2e: process and input hardening', () => {
     expect(existsSync(d.socketPath)).toBe(true);
     const g = await d.cli('ipmpstat', ['-g', '-P', '-o', 'group,state']);
     expect(g).toMatchObject({ code: 0, stdout: 'g:ok\n' });
+  });
+
+  it('a second ipmpd with another socket directory in the same network namespace exits 1 too', async () => {
+    if (d.child?.exitCode !== null) await d.start();
+    const other = mkdtempSync(join(tmpdir(), 'ipmpd-second-'));
+    try {
+      const r = await runIn(t.host, ipmpd(['--config', d.configPath, '--socket', join(other, 'ipmpd.sock')]));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`ipmpd: ipmpd already running (pid ${d.child!.pid}) in this network namespace\n`);
+      expect(holder(t.host, DATA)).toEqual(['eth0']);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 
   it('ipmpstat works for a user who is not root (read-only socket); if_mpadm does not', async () => {
