@@ -173,6 +173,12 @@ export class KernelWriter {
     return a.ifname;
   }
 
+  /** Brings links administratively up (members at start); returns the refusals. */
+  async bringUp(indexes: readonly number[]): Promise<(NetlinkError | undefined)[]> {
+    this.invalidate();
+    return this.client.batch(indexes.map((index) => ({ op: 'setLink' as const, index, change: { up: true } })));
+  }
+
   /** Runs one at a time; requests made meanwhile collapse into one follow-up run with the newest intent. */
   apply(intent: Intent, reason: string, opts: ApplyOptions = {}): Promise<ApplyReport> {
     this.invalidate();

@@ -93,7 +93,7 @@ export class Daemon {
     const announceFor = (g: string) => this.config.groups.find((x) => x.name === g)?.announce ?? DEFAULT_ANNOUNCE;
     this.writer = new KernelWriter(this.client, this.monitor, this.announcer, announceFor, this.record, this.log.child({ component: 'apply' }));
     this.applySysctls();
-    await bringMembersUp(this.client, this.monitor.links, this.memberNames(), this.log);
+    await bringMembersUp(this.writer, this.monitor.links, this.memberNames(), this.log);
     // Probe verdicts arrive asynchronously; until a member's first one the engine treats it
     // as not failed (in.mpathd's optimistic start), so links alone decide the first placement.
     this.probes = new ProbeManager({ log: this.log, onVerdict: (ifname, verdict) => void this.events.handle({ kind: 'probe', ifname, verdict }) });

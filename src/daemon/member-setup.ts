@@ -1,7 +1,7 @@
 // Preparing member NICs: the sysctls placement relies on, and members brought
 // administratively up at start (waiting, bounded, for their carrier).
 import { globalSysctls, memberSysctls, type SysctlKeeper } from '../apply/sysctl.js';
-import type { RtnlClient } from '../netlink/client.js';
+import type { KernelWriter } from '../apply/writer.js';
 import type { Link } from '../netlink/types.js';
 import type { Logger } from '../log.js';
 
@@ -22,14 +22,16 @@ export function applyMemberSysctls(keeper: SysctlKeeper, members: readonly strin
  * NIC up is not a repair: wait (bounded) for carrier so the engine's first observation is
  * the settled state, not a down→up flap that would count towards flap damping.
  */
-export async function bringMembersUp(client: RtnlClient, links: ReadonlyMap<number, Link>, members: readonly string[], log: Logger): Promise<void> {
+export async function bringMembersUp(writer: KernelWriter, links: ReadonlyMap<number, Link>, members: readonly string[], log: Logger): Promise<void> {
   const names = new Set(members);
   const down = [...links.values()].filter((l) => names.has(l.name) && !l.up);
   if (down.length === 0) return;
-  for (const l of down) {
-    await client.setLink(l.index, { up: true });
-    log.info({ ifname: l.name }, `brought ${l.name} up`);
-  }
+  const refused = await writer.bringUp(down.map((l) => l.index));
+  down.forEach((l, i) => {
+    const err = refused[i];
+    if (err) log.error({ ifname: l.name, err: { code: err.code, message: err.message } }, `cannot bring ${l.name} up: ${err.code}`);
+    else log.info({ ifname: l.name }, `brought ${l.name} up`);
+  });
   const deadline = performance.now() + LINK_SETTLE_MS;
   const settled = (): boolean => down.every((l) => {
     const cur = links.get(l.index);
