@@ -112,6 +112,29 @@ describe.runIf(enabled)('e2e: process and input hardening', () => {
     expect(holder(t.host, DATA)).toEqual(['eth0']);
   });
 
+  it('a carrier cut 100 ms into a large reload fails over before the reload is done (parsing is off the event loop)', async () => {
+    // Just under the 4 MiB cap: the same configuration and ~3.9 MiB of comments, which take
+    // the YAML parser hundreds of milliseconds on this kind of machine.
+    const line = `# ${'padding '.repeat(12)}\n`;
+    d.writeConfig(twoNicGroup() + line.repeat(Math.floor((3.9 * 1024 * 1024) / line.length)));
+    const mark = d.logs.length;
+    await d.signal('SIGHUP');
+    await d.waitFor(() => d.logs.slice(mark).some((l) => /received SIGHUP/.test(l.msg)), 3000, () => 'SIGHUP not logged');
+    await new Promise((r) => setTimeout(r, 100));
+    const reloadedEarly = d.logs.slice(mark).some((l) => /configuration reloaded/.test(l.msg));
+    t.cutCarrier(0);
+    try {
+      await d.waitFor(() => holder(t.host, DATA).join() === 'eth1', 10_000, () => 'no failover');
+      await d.waitFor(() => d.logs.slice(mark).some((l) => /configuration reloaded/.test(l.msg)), 20_000, () => 'reload not logged');
+      expect(reloadedEarly, 'the reload finished within 100 ms: the padding no longer makes this test meaningful').toBe(false);
+      const order = d.logs.slice(mark).map((l) => l.msg).filter((m) => /^moved 192\.0\.2\.100|configuration reloaded/.test(m));
+      expect(order[0]).toMatch(/^moved 192\.0\.2\.100\/24 from eth0 to eth1/);
+    } finally {
+      t.restoreCarrier(0);
+      d.writeConfig(twoNicGroup());
+    }
+  });
+
   it('stop: the process exits, and removes its socket, read-only socket and lock', async () => {
     expect(await d.stop()).toBe(0);
     expect(existsSync(d.socketPath)).toBe(false);
