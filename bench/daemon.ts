@@ -266,7 +266,7 @@ async function footprint(): Promise<Record<string, unknown>> {
   };
 }
 
-export { bulkFailover, footprint, garpLatency, clientOutage };
+export { bulkFailover, footprint, garpLatency, clientOutage, failoverLoop, groupYaml, waitUntil };
 export async function run(): Promise<Record<string, unknown>> {
   const result = {
     failover: await garpLatency(),

@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   probe: () => import('./probe.js'),
   control: () => import('./control.js'),
   repair: () => import('./repair.js'),
+  reload: () => import('./reload.js'),
   chaos: () => import('./chaos.js'),
 };
 
