@@ -4,17 +4,19 @@
 import { request, ControlUnavailable } from '../control/client.js';
 import { DEFAULT_SOCKET_PATH } from '../control/protocol.js';
 import { runMain, type Io } from './main.js';
+import { handleVersion } from './version.js';
 
 const USAGE = 'Usage: if_mpadm [-s socket] -d | -r <interface_name>';
 
 export async function runIfMpadm(argv: string[], io: Io): Promise<number> {
+  if (handleVersion('if_mpadm', argv, io)) return 0;
   let socket = process.env.IPMPD_SOCKET ?? DEFAULT_SOCKET_PATH;
   let op: 'offline' | 'undo-offline' | undefined;
   let ifname: string | undefined;
   const args = [...argv];
   while (args.length > 0) {
     const a = args.shift();
-    if (a === '-h' || a === '--help') { io.stdout.write(`${USAGE}\n  -d IF  offline IF: move its data addresses to other members\n  -r IF  undo a previous offline\n`); return 0; }
+    if (a === '-h' || a === '--help') { io.stdout.write(`${USAGE}\n  -d IF  offline IF: move its data addresses to other members\n  -r IF  undo a previous offline\n  -s SOCKET  control socket (default ${DEFAULT_SOCKET_PATH}, or IPMPD_SOCKET)\n  -h, --help  this text\n  --version  print the version and exit\n`); return 0; }
     if (a === '-s') { socket = args.shift() ?? ''; continue; }
     if ((a === '-d' || a === '-r') && op === undefined) {
       op = a === '-d' ? 'offline' : 'undo-offline';

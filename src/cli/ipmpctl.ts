@@ -4,6 +4,7 @@ import { runCheck } from './ipmpctl-check.js';
 import { runMigrate } from './ipmpctl-migrate.js';
 import { runPlan } from './ipmpctl-plan.js';
 import { runMain, type Io } from './main.js';
+import { handleVersion } from './version.js';
 
 const HELP = `Usage: ipmpctl <command> [options]
 
@@ -16,10 +17,14 @@ const HELP = `Usage: ipmpctl <command> [options]
         Print the exact changes (sysctls, links, addresses, routes) applying PATH would
         make on this host now, without making them.
 
+  -h, --help      this text
+  --version       print the version and exit
+
 Exit status: 0 no error findings, 1 error findings, 2 usage or unreadable input.
 `;
 
 export async function runIpmpctl(argv: string[], io: Io): Promise<number> {
+  if (handleVersion('ipmpctl', argv, io)) return 0;
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'migrate': return runMigrate(rest, io);

@@ -11,6 +11,7 @@ import { Notifier } from '../daemon/sd-notify.js';
 import { createLogger } from '../log.js';
 import { parseMapArgs } from './map-arg.js';
 import { isMain, type Io } from './main.js';
+import { handleVersion } from './version.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/ipmpd/ipmpd.yaml';
 
@@ -26,6 +27,7 @@ announces every move (gratuitous ARP / unsolicited NA) and fails back on repair.
                     socket <name>-ro.sock that ipmpstat uses for users other than root
   --log-level L     trace|debug|info|warn|error (default info); logs are JSON on stdout
   -h, --help        this text
+  --version         print the version and exit
 
 Signals: SIGHUP reloads the configuration (only differences are applied); SIGTERM stops and
 leaves addresses in place (daemon.removeAddressesOnExit changes that).
@@ -34,7 +36,8 @@ Start-up problems (privileges, another ipmpd, the socket path, the configuration
 line "ipmpd: ..." on stderr and exit 1 before anything is changed.
 `;
 
-async function run(argv: string[], io: Io): Promise<number> {
+export async function runIpmpd(argv: string[], io: Io): Promise<number> {
+  if (handleVersion('ipmpd', argv, io)) return 0;
   let values;
   try {
     ({ values } = parseArgs({
@@ -137,7 +140,7 @@ async function run(argv: string[], io: Io): Promise<number> {
 // Exit as soon as run() is done: whatever a failed start left open, or a timer still armed
 // after stop, must not keep the process (and systemd) waiting.
 if (isMain(import.meta.url)) {
-  run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
+  runIpmpd(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
     (code) => process.exit(code),
     (err: unknown) => {
       process.stderr.write(`ipmpd: ${(err as Error).message ?? String(err)}\n`);

@@ -10,6 +10,7 @@ import { createProbeLineRenderer, renderIpmpstat, renderIpmpstatJson, renderProb
 import type { ProbeRecord } from '../control/status.js';
 import type { IpmpstatArgs } from './ipmpstat-args.js';
 import { runMain, type Io } from './main.js';
+import { handleVersion } from './version.js';
 
 /** Address → first host name in /etc/hosts (what getnameinfo with files-only would give). */
 function hostsResolver(path = '/etc/hosts'): NameResolver {
@@ -26,8 +27,10 @@ function hostsResolver(path = '/etc/hosts'): NameResolver {
 }
 
 export async function runIpmpstat(argv: string[], io: Io): Promise<number> {
+  if (handleVersion('ipmpstat', argv, io)) return 0;
   if (argv.length === 1 && (argv[0] === '-h' || argv[0] === '--help')) {
     io.stdout.write(`${IPMPSTAT_USAGE}\n\nThe daemon is reached at ${DEFAULT_SOCKET_PATH} (override with IPMPD_SOCKET); users other than root\nare served through the read-only socket beside it, ${readOnlySocketPath(DEFAULT_SOCKET_PATH)}.\n`);
+    io.stdout.write('  -h, --help  this text\n  --version   print the version and exit\n');
     return 0;
   }
   const args = parseIpmpstatArgs(argv);
