@@ -28,7 +28,8 @@ export function intentFromPlacement(placement: Placement, config: IpmpConfig): I
   const managed = managedAddresses(config);
   for (const g of placement.groups) {
     for (const m of g.members) {
-      if (!m.present) continue;
+      // An offline NIC's test addresses go down, as in.mpathd takes them down on if_mpadm -d.
+      if (!m.present || m.offline) continue;
       for (const t of m.testAddresses) {
         const { address, prefixLen } = splitPrefix(t.address);
         // IPv6 link-local test addresses are never chosen for global destinations anyway;

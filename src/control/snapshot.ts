@@ -35,7 +35,8 @@ export function buildSnapshot(placement: Placement, config: IpmpConfig): StatusS
           mcast4: m.nominee4,
           bcast4: m.nominee4,
           mcast6: m.nominee6,
-          down: !m.present,
+          // Solaris: an offline NIC's addresses are down (ipmpstat -i FLAGS ----d--).
+          down: !m.present || m.offline,
           hwaddrdup: false,
         },
         link: m.link,

@@ -225,6 +225,7 @@ export class EventPath {
       const g = r.placement.groups.find((x) => x.group === c.group);
       for (const a of g?.addresses ?? []) if (a.bound) reannounce.add(a.address.split('/')[0] ?? '');
     }
+    for (const g of r.placement.groups) for (const m of g.members) this.d.probes.setOffline(m.ifname, m.offline);
     const applying = this.d.writer.apply(intentFromPlacement(r.placement, this.config), reason, { reannounce, fresh });
     for (const l of r.log) this.logEngine(l);
     if (r.probeResets.length > 0) this.d.probes.reset(r.probeResets);

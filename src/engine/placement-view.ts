@@ -49,7 +49,7 @@ function memberPlacement(g: GroupRuntime, m: MemberRecord, link: (ifname: string
     standby: m.standby,
     link: linkState,
     // ipmpstat shows a failed prober as PROBE failed whatever the detector last said.
-    probe: probe !== 'disabled' && m.phase === 'failed' ? 'failed' : probe,
+    probe: m.phase === 'offline' ? 'disabled' : probe !== 'disabled' && m.phase === 'failed' ? 'failed' : probe,
     state,
     nominee4: g.nominee.get(4) === m.name,
     nominee6: g.nominee.get(6) === m.name,

@@ -73,6 +73,7 @@ export class ProbeManager {
   private links = new Map<string, Link>();
   /** Link state per member: from configure()'s links, then from linkChanged(). */
   private readonly linkUp = new Map<string, boolean>();
+  private readonly offline = new Set<string>();
   private routes: Route[] = [];
   private addresses: Address[] = [];
   private own = new Set<string>();
@@ -135,7 +136,20 @@ export class ProbeManager {
     const m = this.members.get(ifname);
     if (!m) return;
     m.linkUp = up;
-    for (const p of m.probers) p.setLink(up);
+    for (const p of m.probers) p.setLink(this.probing(ifname, m));
+  }
+
+  /** if_mpadm -d: an offline NIC is not probed (in.mpathd stops probing it); -r resumes. */
+  setOffline(ifname: string, offline: boolean): void {
+    if (offline === this.offline.has(ifname)) return;
+    if (offline) this.offline.add(ifname);
+    else this.offline.delete(ifname);
+    const m = this.members.get(ifname);
+    if (m) for (const p of m.probers) p.setLink(this.probing(ifname, m));
+  }
+
+  private probing(ifname: string, m: Member): boolean {
+    return m.linkUp && !this.offline.has(ifname);
   }
 
   /** EngineResult.probeResets: forget these members' probe history; they must re-earn 'ok'. */
@@ -291,10 +305,10 @@ export class ProbeManager {
       if (wanted.has(p.key)) {
         kept.push(p);
         wanted.delete(p.key);
-        p.setLink(m.linkUp);
+        p.setLink(this.probing(ic.name, m));
       } else p.close();
     }
-    for (const s of wanted.values()) kept.push(new Prober(s, this.host, m.linkUp));
+    for (const s of wanted.values()) kept.push(new Prober(s, this.host, this.probing(ic.name, m)));
     m.probers = kept.sort((a, b) => a.spec.family - b.spec.family);
   }
 

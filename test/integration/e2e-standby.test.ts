@@ -85,11 +85,14 @@ describe.runIf(enabled)('e2e: active/standby and administrative operations', () 
     r = await d.cli('if_mpadm', ['-d', 'eth0']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/already offlined/i);
-    const i = await d.cli('ipmpstat', ['-i', '-n', '-o', 'interface,state', '-P']);
-    expect(i.stdout).toContain('eth0:offline');
+    // As in.mpathd: the offline NIC's test address goes down and it is no longer probed.
+    await until(() => holder(t.host, '192.0.2.10').length === 0, 2000, 'test address down while offline');
+    const i = await d.cli('ipmpstat', ['-i', '-n', '-o', 'interface,flags,probe,state', '-P']);
+    expect(i.stdout).toMatch(/^eth0:-+d-*:disabled:offline$/m);
     r = await d.cli('if_mpadm', ['-r', 'eth0']);
     expect(r.code).toBe(0);
     await until(() => holder(t.host, DATA).join() === 'eth0', 2000, 'undo brought the address back');
+    expect(holder(t.host, '192.0.2.10')).toEqual(['eth0']);
     r = await d.cli('if_mpadm', ['-r', 'eth0']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/not offlined/i);

@@ -1,10 +1,11 @@
 // if_mpadm -d / -r semantics: refusals with Solaris messages and codes.
 import { describe, expect, it } from 'vitest';
 import { Engine, type EngineEvent } from '../../../src/engine/index.js';
+import { intentFromPlacement } from '../../../src/apply/from-placement.js';
 import { config, roles, snapshotOf } from './helpers.js';
 
 const cfg = config({
-  groups: [{ name: 'g', members: ['eth0', 'eth1', 'eth2'], data: [['192.0.2.10/24', 'eth0']] }],
+  groups: [{ name: 'g', members: [{ name: 'eth0', test: ['192.0.2.20/24'] }, 'eth1', 'eth2'], data: [['192.0.2.10/24', 'eth0']] }],
 });
 
 function engineWith(links: Record<string, boolean>) {
@@ -55,5 +56,19 @@ describe('offline / undo-offline', () => {
     expect(r.changes).toContainEqual({ kind: 'address-moved', group: 'g', address: '192.0.2.10/24', from: 'eth0', to: 'eth1' });
     expect(snapshotOf(e).interfaces[0]?.state).toBe('offline');
     expect(snapshotOf(e).groups[0]?.state).toBe('degraded');
+  });
+
+  it('as in.mpathd: an offline NIC\'s test addresses go down, it is not probed (PROBE disabled, FLAGS d); -r restores them', () => {
+    const e = engineWith({ eth0: true, eth1: true, eth2: true });
+    e.handle({ type: 'probe', ifname: 'eth0', state: 'ok' }, 1);
+    const testOn = (): string[] => intentFromPlacement(e.placement(), cfg).addresses.filter((a) => a.role === 'test').map((a) => `${a.address}@${a.ifname}`);
+    expect(testOn()).toEqual(['192.0.2.20@eth0']);
+    e.handle(off('eth0'), 10);
+    expect(testOn()).toEqual([]);
+    const i = snapshotOf(e).interfaces[0];
+    expect({ probe: i?.probe, down: i?.flags.down, state: i?.state }).toEqual({ probe: 'disabled', down: true, state: 'offline' });
+    e.handle(undo('eth0'), 20);
+    expect(testOn()).toEqual(['192.0.2.20@eth0']);
+    expect(snapshotOf(e).interfaces[0]?.flags.down).toBe(false);
   });
 });
