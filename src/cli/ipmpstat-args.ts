@@ -1,6 +1,10 @@
 // ipmpstat command line, Solaris style: `ipmpstat [-n] [-o field[,...] [-P]] -a|-g|-i|-p|-t`
 // parsed like getopt("nPo:agipt") plus our `-j` (JSON). Field-list rules follow ofmt_open().
 import { FIELDS_BY_MODE, defaultFieldNames, type IpmpstatMode } from './ipmpstat-fields.js';
+import {
+  EXIT_FAILURE, IPMPSTAT_USAGE, OFMT_ENOFIELDS, OFMT_EPARSEALL, OFMT_EPARSENONE, ONLY_ONE_FORMAT,
+  getoptIllegal, getoptNeedsArg, ipmpstatDie, ipmpstatWarn, ofmtBadFields,
+} from './illumos-texts.js';
 
 export interface IpmpstatArgs {
   mode: IpmpstatMode;
@@ -9,38 +13,24 @@ export interface IpmpstatArgs {
   fields?: string[];
   parsable: boolean;
   json: boolean;
-  /** Human mode only: unknown -o fields are ignored with these diagnostics (Solaris warns). */
+  /** Human mode only: unknown -o fields are ignored; these are the whole warning lines. */
   warnings: string[];
 }
 
+/** What to print on stderr (whole lines, without the last newline) and the exit status. */
 export interface IpmpstatArgsError {
   error: string;
-  exit: 2;
+  exit: typeof EXIT_FAILURE;
 }
 
-export const IPMPSTAT_USAGE = [
-  'usage: ipmpstat [-n] [-o <field> [-P]] [-j] -a|-g|-i|-p|-t',
-  '',
-  '  output modes:\t -a  display IPMP data address information',
-  '\t\t -g  display IPMP group information',
-  '\t\t -i  display IPMP-related IP interface information',
-  '\t\t -p  display IPMP probe information',
-  '\t\t -t  display IPMP target information',
-  '',
-  '       options:\t -n  display IP addresses numerically',
-  '\t\t -o  display only the specified fields, in order',
-  '\t\t -P  display using parsable output mode',
-  '\t\t -j  display as JSON',
-].join('\n');
+export { IPMPSTAT_USAGE };
 
 const MODES = 'agipt';
 
-const fail = (error: string): IpmpstatArgsError => ({ error, exit: 2 });
-const usage = (lead?: string): IpmpstatArgsError => fail(lead === undefined ? IPMPSTAT_USAGE : `${lead}\n${IPMPSTAT_USAGE}`);
-
-function quoteList(names: string[]): string {
-  return names.map((n) => ` \`${n}'`).join('');
-}
+// illumos die() and usage() both exit 1; a getopt complaint comes before the usage text.
+const fail = (text: string): IpmpstatArgsError => ({ error: ipmpstatDie(text), exit: EXIT_FAILURE });
+const usage = (lead?: string): IpmpstatArgsError =>
+  ({ error: lead === undefined ? IPMPSTAT_USAGE : `${lead}\n${IPMPSTAT_USAGE}`, exit: EXIT_FAILURE });
 
 /** Resolves an -o list against a mode's fields the way ofmt_open() does. */
 function resolveFields(
@@ -48,8 +38,8 @@ function resolveFields(
 ): { fields?: string[]; warnings: string[] } | IpmpstatArgsError {
   if (parsable) {
     // Parsable consumers must name their fields: the set may grow over time.
-    if (list === undefined || list === '') return fail('output fields must be specified in parsable mode');
-    if (list === 'all') return fail("output field `all' invalid in parsable mode");
+    if (list === undefined || list === '') return fail(OFMT_EPARSENONE);
+    if (list === 'all') return fail(OFMT_EPARSEALL);
   }
   if (list === undefined) return { warnings: [] };
   if (list === 'all') return { fields: FIELDS_BY_MODE[mode].map((f) => f.name), warnings: [] };
@@ -61,14 +51,14 @@ function resolveFields(
     if (f) fields.push(f.name);
     else bad.push(token);
   }
-  const plural = bad.length > 1 ? 's' : '';
-  if (bad.length > 0 && parsable) return fail(`unknown output field${plural}:${quoteList(bad)}`);
-  if (fields.length === 0) return fail('no valid output fields');
-  const warnings = bad.length > 0 ? [`ignoring unknown output field${plural}:${quoteList(bad)}`] : [];
+  // ofmt_open() checks "nothing valid" before it reports the bad names, in either mode.
+  if (fields.length === 0) return fail(OFMT_ENOFIELDS);
+  if (bad.length > 0 && parsable) return fail(ofmtBadFields(bad, true));
+  const warnings = bad.length > 0 ? [ipmpstatWarn(ofmtBadFields(bad, false))] : [];
   return { fields, warnings };
 }
 
-/** Parses argv (without node and script). Errors carry the message and exit status 2. */
+/** Parses argv (without node and script). Errors carry illumos's stderr text and exit status 1. */
 export function parseIpmpstatArgs(argv: readonly string[]): IpmpstatArgs | IpmpstatArgsError {
   let mode: IpmpstatMode | undefined;
   let numeric = false;
@@ -84,7 +74,7 @@ export function parseIpmpstatArgs(argv: readonly string[]): IpmpstatArgs | Ipmps
     for (let j = 1; j < arg.length; j++) {
       const c = arg[j] as string;
       if (MODES.includes(c)) {
-        if (mode !== undefined) return fail('only one output format may be specified');
+        if (mode !== undefined) return fail(ONLY_ONE_FORMAT);
         mode = c as IpmpstatMode;
       } else if (c === 'n') {
         numeric = true;
@@ -98,11 +88,11 @@ export function parseIpmpstatArgs(argv: readonly string[]): IpmpstatArgs | Ipmps
         } else if (i + 1 < argv.length) {
           list = argv[++i] as string;
         } else {
-          return usage('option requires an argument -- o');
+          return usage(getoptNeedsArg('ipmpstat', 'o'));
         }
         break;
       } else {
-        return usage(`illegal option -- ${c}`);
+        return usage(getoptIllegal('ipmpstat', c));
       }
     }
   }

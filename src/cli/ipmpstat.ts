@@ -11,6 +11,7 @@ import type { ProbeRecord } from '../control/status.js';
 import type { IpmpstatArgs } from './ipmpstat-args.js';
 import { runMain, type Io } from './main.js';
 import { handleVersion } from './version.js';
+import { CANNOT_CONTACT, EXIT_FAILURE, PROBES_DISABLED, cannotSnapshot, ipmpstatDie } from './illumos-texts.js';
 
 /** Address → first host name in /etc/hosts (what getnameinfo with files-only would give). */
 function hostsResolver(path = '/etc/hosts'): NameResolver {
@@ -30,7 +31,8 @@ export async function runIpmpstat(argv: string[], io: Io): Promise<number> {
   if (handleVersion('ipmpstat', argv, io)) return 0;
   if (argv.length === 1 && (argv[0] === '-h' || argv[0] === '--help')) {
     io.stdout.write(`${IPMPSTAT_USAGE}\n\nThe daemon is reached at ${DEFAULT_SOCKET_PATH} (override with IPMPD_SOCKET); users other than root\nare served through the read-only socket beside it, ${readOnlySocketPath(DEFAULT_SOCKET_PATH)}.\n`);
-    io.stdout.write('  -h, --help  this text\n  --version   print the version and exit\n');
+    // Our extensions, kept out of the usage text that illumos prints on errors.
+    io.stdout.write('  -j  display as JSON\n  -h, --help  this text\n  --version   print the version and exit\n');
     return 0;
   }
   const args = parseIpmpstatArgs(argv);
@@ -38,7 +40,7 @@ export async function runIpmpstat(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`${args.error}\n`);
     return args.exit;
   }
-  for (const w of args.warnings) io.stderr.write(`ipmpstat: ${w}\n`);
+  for (const w of args.warnings) io.stderr.write(`${w}\n`);
   let socket = process.env.IPMPD_SOCKET ?? DEFAULT_SOCKET_PATH;
   let snapshot: StatusSnapshot;
   try {
@@ -52,18 +54,20 @@ export async function runIpmpstat(argv: string[], io: Io): Promise<number> {
       reply = await request(socket, { cmd: 'status' });
     }
     if (!reply.ok) {
-      io.stderr.write(`ipmpstat: ${reply.error.message}\n`);
-      return 1;
+      io.stderr.write(`${ipmpstatDie(cannotSnapshot(reply.error.message))}\n`);
+      return EXIT_FAILURE;
     }
     snapshot = reply.result as StatusSnapshot;
   } catch (err) {
-    io.stderr.write(err instanceof ControlUnavailable ? 'ipmpstat: cannot contact ipmpd -- is IPMP in use?\n' : `ipmpstat: ${(err as Error).message}\n`);
-    return 1;
+    // illumos pings in.mpathd first: no daemon is "cannot contact"; anything else failed the snapshot.
+    const text = err instanceof ControlUnavailable ? CANNOT_CONTACT : cannotSnapshot((err as Error).message);
+    io.stderr.write(`${ipmpstatDie(text)}\n`);
+    return EXIT_FAILURE;
   }
   if (args.mode === 'p') {
     if (!snapshot.interfaces.some((i) => i.probe !== 'disabled')) {
-      io.stderr.write('ipmpstat: probe-based failure detection is disabled\n');
-      return 1;
+      io.stderr.write(`${ipmpstatDie(PROBES_DISABLED)}\n`);
+      return EXIT_FAILURE;
     }
     return liveProbes(socket, args, io);
   }
