@@ -11,9 +11,18 @@ import type { ProbeRecord } from '../control/status.js';
 import type { IpmpstatArgs } from './ipmpstat-args.js';
 import { runMain, type Io } from './main.js';
 import { handleVersion } from './version.js';
+import { resolveNames } from './name-lookup.js';
 import { CANNOT_CONTACT, EXIT_FAILURE, PROBES_DISABLED, cannotSnapshot, ipmpstatDie } from './illumos-texts.js';
 
-/** Address → first host name in /etc/hosts (what getnameinfo with files-only would give). */
+/** Every address ipmpstat may print as a name. */
+function snapshotAddresses(s: StatusSnapshot): string[] {
+  return [
+    ...s.addresses.map((a) => a.address),
+    ...s.targets.flatMap((t) => [...(t.testAddress ? [t.testAddress] : []), ...t.targets]),
+  ];
+}
+
+/** Address → first host name in /etc/hosts, for the live probe lines (-p), which cannot wait on lookups. */
 function hostsResolver(path = '/etc/hosts'): NameResolver {
   const names = new Map<string, string>();
   try {
@@ -77,7 +86,7 @@ export async function runIpmpstat(argv: string[], io: Io): Promise<number> {
   }
   io.stdout.write(renderIpmpstat(snapshot, {
     mode: args.mode, numeric: args.numeric, parsable: args.parsable, ...(args.fields ? { fields: args.fields } : {}),
-  }, args.numeric ? undefined : hostsResolver()));
+  }, args.numeric ? undefined : await resolveNames(args.mode === 'a' || args.mode === 't' ? snapshotAddresses(snapshot) : [])));
   return 0;
 }
 
