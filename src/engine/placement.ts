@@ -4,8 +4,10 @@
 // (ties: config order). FAILBACK=yes pulls addresses home as soon as home is active again;
 // FAILBACK=no leaves them where they are while their current NIC stays active.
 // With no active member (group failure) nothing moves — unless the NIC holding an address no
-// longer exists (renamed away, deleted): then it goes to a member that exists, one whose link
-// is up first, so a client can still reach it over the routes that follow live links.
+// longer exists (renamed away, deleted) or has lost its link while another member's link is up:
+// then it goes to a member that exists, one whose link is up first, so a client can still reach
+// it over the routes that follow live links. (A group failure with every link up — all probe
+// targets gone, e.g. a router reboot — still moves nothing, as in.mpathd.)
 
 export interface AssignMember {
   name: string;
@@ -43,11 +45,17 @@ export function assignAddresses(
   if (active.size === 0) {
     // Group failure (or nothing usable yet): leave every address where it was; one never placed
     // waits on its home NIC so it stays configured for local services.
-    const present = (n: string | null): boolean => n !== null && members.some((m) => m.name === n && m.present !== false);
-    const refuge = members.find((m) => m.present !== false && m.linkUp)?.name ?? members.find((m) => m.present !== false)?.name ?? null;
+    const byName = new Map(members.map((m) => [m.name, m]));
+    const linkUp = members.filter((m) => m.present !== false && m.linkUp);
+    const refuge = linkUp[0]?.name ?? members.find((m) => m.present !== false)?.name ?? null;
+    const stranded = (n: string): boolean => {
+      const m = byName.get(n);
+      if (!m || m.present === false) return true;
+      return !m.linkUp && linkUp.length > 0;
+    };
     for (const a of addresses) {
       let nic = a.up ? (a.current ?? (isMember.has(a.home) ? a.home : null)) : null;
-      if (nic !== null && !present(nic) && refuge !== null) nic = refuge;
+      if (nic !== null && refuge !== null && stranded(nic)) nic = refuge;
       out.set(a.address, { nic, bound: false });
     }
     return out;

@@ -25,10 +25,12 @@ describe('routes during a group failure', () => {
     expect(routes(failed.placement)).toEqual(afterFailover);
     expect(failed.placement.groups[0]!.addresses[0]!.nic).toBe('eth1'); // nothing moved
     // eth0's link returns but its probes must still earn the repair: the group is still
-    // failed, the address stays, and the routes now go over eth0 so the probes can succeed.
+    // failed, yet the address leaves eth1 (no link) for eth0, and the routes go over eth0, so
+    // clients reach it and the probes can succeed.
     e.handle({ type: 'probe', ifname: 'eth0', state: 'failed' }, 2500);
     const linkBack = e.handle({ type: 'link', ifname: 'eth0', up: true }, 3000);
-    expect(linkBack.placement.groups[0]!.addresses[0]!.nic).toBe('eth1');
+    expect(linkBack.placement.groups[0]!.state).toBe('failed');
+    expect(linkBack.placement.groups[0]!.addresses[0]!.nic).toBe('eth0');
     expect(routes(linkBack.placement)).toEqual(['192.0.2.0/24 eth0', 'default eth0']);
   });
 });

@@ -21,6 +21,8 @@ describe('assignAddresses', () => {
     ['never placed goes home', 'eth0:A eth1:A', [['a', 'eth1', null]], true, { a: 'eth1' }],
     ['home not a member', 'eth0:A eth1:A', [['a', 'eth9', null]], true, { a: 'eth0' }],
     ['group failed: stays', 'eth0:a eth1:a', [['a', 'eth0', 'eth1']], true, { a: 'eth1' }],
+    ['group failed, every link up (targets gone): stays', 'eth0:a+ eth1:a+', [['a', 'eth0', 'eth1']], true, { a: 'eth1' }],
+    ['group failed, holder lost its link, another has one: moves there', 'eth0:a+ eth1:a', [['a', 'eth0', 'eth1']], true, { a: 'eth0' }],
     ['group failed, never placed: home', 'eth0:a eth1:a', [['a', 'eth1', null]], true, { a: 'eth1' }],
     ['group failed, holder gone: to a present member with link up', 'eth0:a- eth1:a eth2:a+', [['a', 'eth0', 'eth0']], true, { a: 'eth2' }],
     ['group failed, holder gone, no link up: to a present member', 'eth0:a- eth1:a eth2:a', [['a', 'eth0', 'eth0']], true, { a: 'eth1' }],
