@@ -46,10 +46,14 @@ export function loadOffThread(source: ConfigSource): Promise<LoadResult> {
   });
 }
 
-export async function loadDaemonConfig(source: ConfigSource, log: Logger): Promise<IpmpConfig | null> {
+/**
+ * `inThread`: at start nothing else runs yet (no failover to delay), and a worker costs start-up
+ * time and memory that stays with the process; reloads use the worker.
+ */
+export async function loadDaemonConfig(source: ConfigSource, log: Logger, opts: { inThread?: boolean } = {}): Promise<IpmpConfig | null> {
   let result: LoadResult;
   try {
-    result = await loadOffThread(source);
+    result = opts.inThread ? await loadConfig(source.path, { map: source.map }) : await loadOffThread(source);
   } catch (err) {
     log.error({ err: { message: (err as Error).message } }, `cannot read the configuration ${source.path}: ${(err as Error).message}`);
     return null;

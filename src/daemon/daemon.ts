@@ -81,7 +81,7 @@ export class Daemon {
 
   private async init(): Promise<void> {
     const started = now();
-    const loaded = await loadDaemonConfig(this.opts.source, this.log);
+    const loaded = await loadDaemonConfig(this.opts.source, this.log, { inThread: true });
     if (!loaded) throw new Error('configuration has errors; nothing was changed');
     this.config = loaded;
     const stateProblem = this.record.load();
