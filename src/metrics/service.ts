@@ -1,0 +1,74 @@
+// The daemon's side of the metrics: receives the event path's results (StepObserver) and the
+// daemon's own events (resyncs, reloads), turns them into counter updates via derive.ts, and
+// runs the endpoint while `metrics.listen` is configured (restarted when a reload changes it).
+import type { ApplyReport } from '../apply/writer.js';
+import type { MetricsSettings } from '../config/model.js';
+import type { StepObserver } from '../daemon/step-observer.js';
+import type { EngineResult, Placement } from '../engine/types.js';
+import type { Logger } from '../log.js';
+import { repairCause, transitions } from './derive.js';
+import { parseListen } from './listen.js';
+import { DaemonMetrics, type MetricsSources } from './registry.js';
+import { MetricsServer } from './server.js';
+
+export class MetricsService implements StepObserver {
+  readonly metrics: DaemonMetrics;
+  private server: MetricsServer | undefined;
+  private listen: string | undefined;
+  /** The placement of the previous step: failbacks are judged by the member's state before. */
+  private last: Placement | undefined;
+
+  constructor(sources: MetricsSources, private readonly log: Logger) {
+    this.metrics = new DaemonMetrics(sources);
+  }
+
+  stepped(result: EngineResult, report: ApplyReport): void {
+    // The first step (start) adopts the placement; nothing before it to fail over from.
+    if (this.last) this.metrics.transitioned(transitions(this.last, result.placement, result.changes), report.durationMs);
+    this.last = result.placement;
+    this.metrics.announced(report.announced.length);
+  }
+
+  reconciled(reason: string, report: ApplyReport): void {
+    // A run that found nothing to do is a check, not a repair.
+    if (report.changes.length > 0) this.metrics.repaired(repairCause(reason));
+    this.metrics.announced(report.announced.length);
+  }
+
+  fired(announcements: number): void {
+    this.metrics.announced(announcements);
+  }
+
+  resynced(): void {
+    this.metrics.resynced();
+  }
+
+  reloaded(ok: boolean): void {
+    this.metrics.reloaded(ok);
+  }
+
+  /**
+   * Opens, moves or closes the endpoint to match the configuration. A port that cannot be
+   * bound is logged, not fatal: failover matters more than its statistics.
+   */
+  async configure(settings: MetricsSettings | undefined): Promise<void> {
+    if (settings?.listen === this.listen) return;
+    await this.close();
+    const at = settings && parseListen(settings.listen);
+    if (!settings || !at) return;
+    try {
+      this.server = await MetricsServer.listen(at, this.metrics, this.log);
+      this.listen = settings.listen;
+      this.log.info({ listen: settings.listen }, `metrics served on http://${settings.listen}/metrics`);
+    } catch (err) {
+      this.log.error({ err, listen: settings.listen }, `cannot serve metrics on ${settings.listen}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    this.listen = undefined;
+    await s?.close();
+  }
+}
