@@ -47,6 +47,12 @@ export class MetricsServer {
     });
   }
 
+  /** The bound port (the configured one; tests bind port 0). */
+  get port(): number {
+    const a = this.server.address();
+    return typeof a === 'object' && a ? a.port : this.address.port;
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => {
       this.server.close(() => resolve());
