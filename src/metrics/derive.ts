@@ -32,9 +32,12 @@ function member(p: Placement | undefined, group: string, ifname: string): Member
  * Failovers and failbacks of one engine step, one per (group, member) whatever the number of
  * addresses moved. A failover: addresses left a member that is now unusable (the reason is
  * why). A failback: addresses returned to their home member, which was unusable before the
- * step (the reason is what had kept it out). Moves between healthy members count as neither.
+ * step (the reason is its failover's, from failedOverFor, else what kept it out). Moves between healthy members count as neither.
  */
-export function transitions(prev: Placement | undefined, next: Placement, changes: readonly PlacementChange[]): Transition[] {
+export function transitions(
+  prev: Placement | undefined, next: Placement, changes: readonly PlacementChange[],
+  failedOverFor: (group: string, ifname: string) => TransitionReason | undefined = () => undefined,
+): Transition[] {
   const out = new Map<string, Transition>();
   for (const c of changes) {
     if (c.kind !== 'address-moved') continue;
@@ -45,7 +48,10 @@ export function transitions(prev: Placement | undefined, next: Placement, change
     }
     const home = next.groups.find((g) => g.group === c.group)?.addresses.find((a) => a.address === c.address || a.address.split('/')[0] === c.address)?.home;
     const before = member(prev, c.group, c.to);
-    const back = before && !before.active ? failureReason(before) : undefined;
+    // The state before the step is not enough: a member whose link came back re-earns its
+    // probes (they read failed or unknown) before it is repaired, yet the cause was the link.
+    // So the cause its failover recorded wins; the state before is the fallback.
+    const back = before && !before.active ? (failedOverFor(c.group, c.to) ?? failureReason(before) ?? (before.failed ? 'link' : undefined)) : undefined;
     if (home === c.to && back) out.set(`failback|${c.group}|${c.to}`, { kind: 'failback', group: c.group, ifname: c.to, reason: back });
   }
   return [...out.values()];

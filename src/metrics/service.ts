@@ -6,7 +6,7 @@ import type { MetricsSettings } from '../config/model.js';
 import type { StepObserver } from '../daemon/step-observer.js';
 import type { EngineResult, Placement } from '../engine/types.js';
 import type { Logger } from '../log.js';
-import { repairCause, transitions } from './derive.js';
+import { repairCause, transitions, type TransitionReason } from './derive.js';
 import { parseListen } from './listen.js';
 import { DaemonMetrics, type MetricsSources } from './registry.js';
 import { MetricsServer } from './server.js';
@@ -17,6 +17,8 @@ export class MetricsService implements StepObserver {
   private listen: string | undefined;
   /** The placement of the previous step: failbacks are judged by the member's state before. */
   private last: Placement | undefined;
+  /** Why each member last failed over ("group|ifname"): its failback carries the same reason. */
+  private readonly causes = new Map<string, TransitionReason>();
 
   constructor(sources: MetricsSources, private readonly log: Logger) {
     this.metrics = new DaemonMetrics(sources);
@@ -24,7 +26,14 @@ export class MetricsService implements StepObserver {
 
   stepped(result: EngineResult, report: ApplyReport): void {
     // The first step (start) adopts the placement; nothing before it to fail over from.
-    if (this.last) this.metrics.transitioned(transitions(this.last, result.placement, result.changes), report.durationMs);
+    if (this.last) {
+      const ts = transitions(this.last, result.placement, result.changes, (g, i) => this.causes.get(`${g}|${i}`));
+      for (const t of ts) {
+        if (t.kind === 'failover') this.causes.set(`${t.group}|${t.ifname}`, t.reason);
+        else this.causes.delete(`${t.group}|${t.ifname}`);
+      }
+      this.metrics.transitioned(ts, report.durationMs);
+    }
     this.last = result.placement;
     this.metrics.announced(report.announced.length);
   }
@@ -72,3 +81,4 @@ export class MetricsService implements StepObserver {
     await s?.close();
   }
 }
+

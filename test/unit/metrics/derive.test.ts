@@ -44,6 +44,12 @@ describe('transitions', () => {
     expect(transitions(down({ offline: true }), healthy, back)).toEqual([{ kind: 'failback', group: 'g', ifname: 'eth0', reason: 'offline' }]);
   });
 
+  it('a member repaired after its link came back fails back for the link, though its probes read unknown before', () => {
+    expect(transitions(down({ probe: 'unknown' }), healthy, back)).toEqual([{ kind: 'failback', group: 'g', ifname: 'eth0', reason: 'link' }]);
+    // Its link is back but probes are still failed: the recorded failover cause wins.
+    expect(transitions(down({ probe: 'failed' }), healthy, back, () => 'link')).toEqual([{ kind: 'failback', group: 'g', ifname: 'eth0', reason: 'link' }]);
+  });
+
   it('moves between healthy members, placements and group states are neither', () => {
     expect(transitions(healthy, placement([m('eth0'), m('eth1')], 'eth1'), away)).toEqual([]);
     expect(transitions(healthy, healthy, [{ kind: 'address-placed', group: 'g', address: '192.0.2.100/24', to: 'eth0' }, { kind: 'group-state', group: 'g', from: 'ok', to: 'degraded' }])).toEqual([]);

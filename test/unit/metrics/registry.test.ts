@@ -43,11 +43,15 @@ describe('DaemonMetrics exposition', () => {
     svc.stepped(result(place({}, 'eth0')), report({ announced: ['192.0.2.100'] }));
     svc.stepped(result(place({ active: false, link: 'down', state: 'failed' }, 'eth1'), ['eth0', 'eth1']), report({ announced: ['192.0.2.100'], durationMs: 4 }));
     svc.fired(1);
+    // Link back, probes not yet re-earned (failed): the failback still says link.
+    svc.stepped(result(place({ active: false, failed: true, probe: 'failed', state: 'failed' }, 'eth1')), report());
+    svc.stepped(result(place({}, 'eth0'), ['eth1', 'eth0']), report());
     const text = await svc.metrics.expose();
     expect(text).toContain('ipmpd_failovers_total{group="g",reason="link"} 1');
     expect(text).toContain('ipmpd_last_failover_duration_seconds{group="g"} 0.004');
     expect(text).toContain('ipmpd_announcements_total 3');
-    expect(text).not.toContain('ipmpd_failbacks_total{');
+    expect(text).toContain('ipmpd_failbacks_total{group="g",reason="link"} 1');
+    expect(text).not.toContain('reason="probe"');
   });
 
   it('counts repairs only for reconcile runs that changed something, by cause', async () => {
