@@ -61,7 +61,7 @@ export function transitions(
  * A writer run that was not driven by the engine but still changed the kernel repaired drift.
  * Its reason is free text (it names addresses and NICs); labels need a small fixed set.
  */
-export type RepairCause = 'invariant-check' | 'resync' | 'address' | 'route' | 'link' | 'reload' | 'other';
+export type RepairCause = 'invariant-check' | 'resync' | 'address' | 'route' | 'link' | 'other';
 
 export function repairCause(reason: string): RepairCause {
   if (reason === 'invariant check') return 'invariant-check';
@@ -69,7 +69,6 @@ export function repairCause(reason: string): RepairCause {
   if (reason.startsWith('address ')) return 'address';
   if (reason === 'ipmpd route removed') return 'route';
   if (reason.endsWith(' set down by hand')) return 'link';
-  if (reason === 'reload') return 'reload';
   return 'other';
 }
 

@@ -19,6 +19,9 @@ export class MetricsService implements StepObserver {
   private last: Placement | undefined;
   /** Why each member last failed over ("group|ifname"): its failback carries the same reason. */
   private readonly causes = new Map<string, TransitionReason>();
+  /** Reports of runs an engine step waited for, and reports whose announcements are counted. */
+  private readonly engineRuns = new WeakSet<ApplyReport>();
+  private readonly counted = new WeakSet<ApplyReport>();
 
   constructor(sources: MetricsSources, private readonly log: Logger) {
     this.metrics = new DaemonMetrics(sources);
@@ -35,12 +38,22 @@ export class MetricsService implements StepObserver {
       this.metrics.transitioned(ts, report.durationMs);
     }
     this.last = result.placement;
-    this.metrics.announced(report.announced.length);
+    this.engineRuns.add(report);
+    this.countAnnouncements(report);
   }
 
   reconciled(reason: string, report: ApplyReport): void {
+    this.countAnnouncements(report);
+    // The writer collapses requests made while it runs into one run and hands every waiter
+    // the same report: if an engine step shared this run, its changes are the step's, not a
+    // repair. The waiters are resumed together, so by the next turn every sharer has reported.
     // A run that found nothing to do is a check, not a repair.
-    if (report.changes.length > 0) this.metrics.repaired(repairCause(reason));
+    if (report.changes.length > 0) setImmediate(() => { if (!this.engineRuns.has(report)) this.metrics.repaired(repairCause(reason)); });
+  }
+
+  private countAnnouncements(report: ApplyReport): void {
+    if (this.counted.has(report)) return;
+    this.counted.add(report);
     this.metrics.announced(report.announced.length);
   }
 

@@ -11,7 +11,6 @@ import { hasTool, needTool } from '../unit/packaging/tools.js';
 
 const enabled = requireNetnsSupport();
 const DATA = '192.0.2.100';
-const URL = 'http://127.0.0.1:9772/metrics';
 
 const CONFIG = `
 mpathd:
@@ -37,7 +36,13 @@ function value(text: string, series: string): number | undefined {
 
 describe.runIf(enabled)('e2e: Prometheus metrics endpoint', () => {
   let s: Scenario;
-  const scrape = (): string => nsExec(s.t.host, 'curl', ['-s', '--max-time', '5', URL]);
+  let url = 'http://127.0.0.1:9772/metrics';
+  const scrape = (): string => nsExec(s.t.host, 'curl', ['-s', '--max-time', '5', url]);
+  /** '' when nothing answers there (curl exits non-zero). */
+  const scrapeAt = (port: number): string => {
+    const r = spawnSync('ip', ['netns', 'exec', s.t.host, 'curl', '-s', '--max-time', '5', `http://127.0.0.1:${port}/metrics`], { encoding: 'utf8' });
+    return r.status === 0 ? r.stdout : '';
+  };
 
   beforeAll(async () => {
     s = await startScenario({ config: CONFIG });
@@ -82,7 +87,16 @@ describe.runIf(enabled)('e2e: Prometheus metrics endpoint', () => {
     s.d.writeConfig(`${CONFIG}\nbogus: 1\n`);
     await s.d.signal('SIGHUP');
     await until(() => value(scrape(), 'ipmpd_config_reloads_total{result="refused"}') === 1, 5000, 'refused reload counted');
-    s.d.writeConfig(CONFIG);
+  });
+
+  it('moves the endpoint when a reload changes metrics.listen', async () => {
+    s.d.writeConfig(CONFIG.replace('127.0.0.1:9772', '127.0.0.1:9773'));
+    await s.d.signal('SIGHUP');
+    await until(() => value(scrapeAt(9773), 'ipmpd_config_reloads_total{result="ok"}') === 1, 5000, 'endpoint on 9773, reload counted');
+    // Counters survive the move; the old port is closed.
+    expect(value(scrapeAt(9773), 'ipmpd_failovers_total{group="web",reason="link"}')).toBe(1);
+    expect(scrapeAt(9772)).toBe('');
+    url = 'http://127.0.0.1:9773/metrics';
   });
 
   it('passes promtool check metrics', (ctx) => {

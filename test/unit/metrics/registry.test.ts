@@ -60,12 +60,24 @@ describe('DaemonMetrics exposition', () => {
     svc.reconciled('address 192.0.2.100 removed from eth0', report({ changes: ['address add 192.0.2.100/24 dev eth0'] }));
     svc.resynced();
     svc.reloaded(false);
+    await new Promise((r) => setImmediate(r));
     const text = await svc.metrics.expose();
     expect(text).toContain('ipmpd_reconcile_repairs_total{cause="address"} 1');
     expect(text).not.toContain('cause="invariant-check"');
     expect(text).toContain('ipmpd_netlink_resyncs_total 1');
     expect(text).toContain('ipmpd_config_reloads_total{result="refused"} 1');
     expect(text).toContain('ipmpd_config_reloads_total{result="ok"} 0');
+  });
+
+  it('a run shared by an engine step and a reconcile is no repair, and its announcements count once', async () => {
+    const { svc } = setup();
+    const shared = report({ changes: ['address add 192.0.2.100/24 dev eth1'], announced: ['192.0.2.100'] });
+    svc.reconciled('ipmpd route removed', shared);
+    svc.stepped(result(place({}, 'eth0')), shared);
+    await new Promise((r) => setImmediate(r));
+    const text = await svc.metrics.expose();
+    expect(text).not.toContain('ipmpd_reconcile_repairs_total{');
+    expect(text).toContain('ipmpd_announcements_total 1');
   });
 
   it('computes state gauges at scrape time; a member removed by a reload disappears', async () => {
