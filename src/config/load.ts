@@ -31,7 +31,7 @@ const IPADM_COMMAND = /^\s*(\S*\/)?ipadm\s/m;
 /** A file is YAML by extension, or by content that starts like our native format. */
 function looksLikeYaml(path: string, text: string): boolean {
   if (/\.(ya?ml|json)$/i.test(path)) return true;
-  return /^(groups|mpathd|defaultRouters|daemon)\s*:/m.test(text) && !IPADM_COMMAND.test(text);
+  return /^(groups|mpathd|defaultRouters|daemon|metrics)\s*:/m.test(text) && !IPADM_COMMAND.test(text);
 }
 
 export async function loadConfig(path: string, opts: LoadOptions = {}): Promise<LoadResult> {

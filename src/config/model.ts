@@ -76,12 +76,20 @@ export interface DaemonSettings {
   invariantCheckMs?: number;
 }
 
+/** Prometheus endpoint (YAML `metrics:`); no Solaris counterpart. */
+export interface MetricsSettings {
+  /** "address:port", IPv6 in brackets; validated by src/metrics/listen.ts. */
+  listen: string;
+}
+
 export interface IpmpConfig {
   mpathd: MpathdSettings;
   defaultRouters: string[];
   groups: GroupConfig[];
   /** Optional daemon options (YAML `daemon:`); absent when the config came from Solaris. */
   daemon?: DaemonSettings;
+  /** Serve Prometheus metrics (YAML `metrics:`); absent = off. */
+  metrics?: MetricsSettings;
 }
 
 export type Severity = 'error' | 'warning' | 'info';

@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { parseCidr, parseIp } from './ip-address.js';
+import { LISTEN_HINT, parseListen } from '../metrics/listen.js';
 import { DEFAULT_ANNOUNCE, DEFAULT_MPATHD, MIN_FAILURE_DETECTION_TIME } from './model.js';
 
 const cidr = z.string().refine((s) => parseCidr(s) !== null, {
@@ -56,11 +57,17 @@ export const daemonSchema = z.strictObject({
   invariantCheckMs: ms(1000).optional(),
 });
 
+/** Opt-in Prometheus endpoint (src/metrics/); off when absent. */
+export const metricsSchema = z.strictObject({
+  listen: z.string().refine((s) => parseListen(s) !== null, { error: LISTEN_HINT }),
+});
+
 export const configSchema = z.strictObject({
   mpathd: mpathdSchema.prefault({}),
   defaultRouters: z.array(ip).default([]),
   groups: z.array(groupSchema).default([]),
   daemon: daemonSchema.optional(),
+  metrics: metricsSchema.optional(),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

@@ -25,6 +25,7 @@ import { handleRequest } from './control-handler.js';
 import { EventPath } from './event-path.js';
 import { applyMemberSysctls, bringMembersUp } from './member-setup.js';
 import { rehearseFailovers } from './warmup.js';
+import { MetricsService } from '../metrics/service.js';
 
 export interface DaemonOptions {
   source: ConfigSource;
@@ -61,9 +62,12 @@ export class Daemon {
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
   private readonly log: Logger;
+  /** Counters always tick (cheaply); the endpoint runs only while `metrics.listen` is set. */
+  private readonly metrics: MetricsService;
 
   private constructor(private readonly opts: DaemonOptions) {
     this.log = opts.log;
+    this.metrics = new MetricsService({ status: () => this.events.snapshot(), probesSince: (ms) => this.probes.recentProbes(ms) }, this.log.child({ component: 'metrics' }));
     this.record = new PlacedRecord(opts.statePath ?? join(dirname(opts.socketPath), 'ipmpd.state'));
   }
 
@@ -97,7 +101,7 @@ export class Daemon {
     // Probe verdicts arrive asynchronously; until a member's first one the engine treats it
     // as not failed (in.mpathd's optimistic start), so links alone decide the first placement.
     this.probes = new ProbeManager({ log: this.log, onVerdict: (ifname, verdict) => void this.events.handle({ kind: 'probe', ifname, verdict }) });
-    this.events = new EventPath(this.config, { log: this.log, monitor: this.monitor, writer: this.writer, probes: this.probes, announceFor });
+    this.events = new EventPath(this.config, { log: this.log, monitor: this.monitor, writer: this.writer, probes: this.probes, announceFor, observer: this.metrics });
     this.probes.configure(this.config, this.monitor.links);
     this.probes.updateRoutes(this.monitor.routes.values());
     this.probes.updateAddresses(this.monitor.addresses.values());
@@ -105,6 +109,7 @@ export class Daemon {
     this.monitor.onLinkFlags = (index, flags) => this.events.fireArmed(index, flags);
     this.monitor.on('resync', (r: { reason: string; differences: MonitorEvent[] }) => {
       this.log.warn({ reason: r.reason, differences: r.differences.length }, 'netlink monitor resynchronised; re-checking every address and route');
+      this.metrics.resynced();
       void this.events.handle({ kind: 'check', reason: 'resync' });
     });
     this.monitor.on('error', (err: Error) => this.log.error({ err }, 'netlink monitor error'));
@@ -121,6 +126,7 @@ export class Daemon {
       this.log.error({ err }, `cannot open the read-only socket ${readOnlySocketPath(this.opts.socketPath)}; ipmpstat works for root only`);
     }
     this.startTimers();
+    await this.metrics.configure(this.config.metrics);
     this.opts.notifier.send('READY=1\nSTATUS=IPMP groups placed');
     this.opts.notifier.startWatchdog(() => !this.stopping);
     this.log.info({ groups: this.config.groups.map((g) => g.name), startMs: Number((now() - started).toFixed(1)) }, 'ipmpd ready');
@@ -223,6 +229,7 @@ export class Daemon {
       const next = await loadDaemonConfig(this.opts.source, this.log);
       if (!next) {
         this.log.error('reload refused: configuration has errors; keeping the running configuration');
+        this.metrics.reloaded(false);
         return false;
       }
       this.config = next;
@@ -231,6 +238,8 @@ export class Daemon {
       this.warnMissing(await this.events.reload(next));
       this.watchConflicts();
       this.startTimers();
+      await this.metrics.configure(next.metrics);
+      this.metrics.reloaded(true);
       this.log.info({ groups: next.groups.map((g) => g.name) }, 'configuration reloaded');
       return true;
     } finally {
@@ -248,6 +257,7 @@ export class Daemon {
     this.events?.close();
     await this.controlRo?.close();
     await this.control?.close();
+    await this.metrics.close();
     this.announcer?.close();
     this.probes?.close();
     this.conflicts?.close();

@@ -20,6 +20,7 @@ import { ArmedPlanSet, armPlans } from './armed-plans.js';
 import { DuplicateMarks } from './duplicates.js';
 import { LogAggregator } from '../log-aggregate.js';
 import { MemberLinks, type MemberChange } from './member-links.js';
+import type { StepObserver } from './step-observer.js';
 
 export type DaemonInput =
   /** Any link notification (a rename concerns a link that no longer has a member's name). */
@@ -48,6 +49,8 @@ export interface EventPathDeps {
   writer: KernelWriter;
   probes: ProbeManager;
   announceFor: (group: string) => AnnounceSettings;
+  /** Told about each result after the writer is done (metrics). */
+  observer?: StepObserver;
 }
 
 export class EventPath {
@@ -145,7 +148,7 @@ export class EventPath {
         return this.reconcile(input.reason).then(() => undefined);
       case 'refresh': {
         const all = new Set(this.placement.groups.flatMap((g) => g.addresses.filter((a) => a.bound).map((a) => a.address.split('/')[0] ?? '')));
-        return this.d.writer.apply(this.intent(), 'announcement refresh', { reannounce: all }).then(() => undefined, (err: unknown) => {
+        return this.d.writer.apply(this.intent(), 'announcement refresh', { reannounce: all }).then((report) => void this.d.observer?.reconciled('announcement refresh', report), (err: unknown) => {
           this.d.log.error({ err }, 'announcement refresh failed');
           return undefined;
         });
@@ -173,7 +176,7 @@ export class EventPath {
     if (linkUsable({ up: (flags & IFF_UP) !== 0, running: (flags & IFF_RUNNING) !== 0, lowerUp: (flags & IFF_LOWER_UP) !== 0 })) return;
     const name = this.d.monitor.links.get(index)?.name;
     const plan = name === undefined ? undefined : this.plans.take(name);
-    if (plan) this.d.writer.fire(plan);
+    if (plan && this.d.writer.fire(plan)) this.d.observer?.fired(plan.announcements.length);
   }
 
   close(): void {
@@ -232,6 +235,7 @@ export class EventPath {
     this.armDeadline();
     try {
       const report = await applying;
+      this.d.observer?.stepped(r, report);
       for (const c of r.changes) {
         if (c.kind !== 'address-moved') continue;
         this.d.log.info({ group: c.group, address: c.address, from: c.from, to: c.to, applyMs: Number(report.durationMs.toFixed(3)) }, `moved ${c.address} from ${c.from} to ${c.to}`);
@@ -254,7 +258,7 @@ export class EventPath {
   private reconcile(reason: string): Promise<void> {
     if (this.closed) return Promise.resolve();
     return this.d.writer.apply(this.intent(), reason, { fresh: true }).then(
-      () => this.plans.soon(),
+      (report) => { this.d.observer?.reconciled(reason, report); this.plans.soon(); },
       (err: unknown) => { this.d.log.error({ err, reason }, 'reconcile failed'); },
     );
   }
