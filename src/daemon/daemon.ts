@@ -23,6 +23,7 @@ import type { Notifier } from './sd-notify.js';
 import { loadDaemonConfig, type ConfigSource } from './config-source.js';
 import { handleRequest } from './control-handler.js';
 import { EventPath } from './event-path.js';
+import { StateStream } from './state-stream.js';
 import { applyMemberSysctls, bringMembersUp } from './member-setup.js';
 import { rehearseFailovers } from './warmup.js';
 
@@ -56,6 +57,8 @@ export class Daemon {
   /** World-connectable, read-only commands: ipmpstat for every user, as on Solaris. */
   private controlRo: ControlServer | undefined;
   private readonly sysctls = new SysctlKeeper();
+  /** State-change events for ipmpctl monitor and hooks. */
+  private readonly stateStream: StateStream;
   private readonly record: PlacedRecord;
   private probeInputs: NodeJS.Immediate | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -64,6 +67,7 @@ export class Daemon {
 
   private constructor(private readonly opts: DaemonOptions) {
     this.log = opts.log;
+    this.stateStream = new StateStream(opts.log);
     this.record = new PlacedRecord(opts.statePath ?? join(dirname(opts.socketPath), 'ipmpd.state'));
   }
 
@@ -97,7 +101,7 @@ export class Daemon {
     // Probe verdicts arrive asynchronously; until a member's first one the engine treats it
     // as not failed (in.mpathd's optimistic start), so links alone decide the first placement.
     this.probes = new ProbeManager({ log: this.log, onVerdict: (ifname, verdict) => void this.events.handle({ kind: 'probe', ifname, verdict }) });
-    this.events = new EventPath(this.config, { log: this.log, monitor: this.monitor, writer: this.writer, probes: this.probes, announceFor });
+    this.events = new EventPath(this.config, { log: this.log, monitor: this.monitor, writer: this.writer, probes: this.probes, announceFor, stateStream: this.stateStream });
     this.probes.configure(this.config, this.monitor.links);
     this.probes.updateRoutes(this.monitor.routes.values());
     this.probes.updateAddresses(this.monitor.addresses.values());
