@@ -118,7 +118,7 @@ export class Daemon {
     const warmMs = this.rehearse(WARM_ROUNDS_START);
     this.log.debug({ warmMs: Number(warmMs.toFixed(1)) }, 'failover path rehearsed');
     const handler = (req: Request) => handleRequest(req, { events: this.events, probes: this.probes, reload: () => this.reload() });
-    this.control = await ControlServer.listen(this.opts.socketPath, handler, this.log.child({ component: 'control' }));
+    this.control = await ControlServer.listen(this.opts.socketPath, handler, this.log.child({ component: 'control' }), { events: this.stateStream });
     try {
       this.controlRo = await ControlServer.listen(readOnlySocketPath(this.opts.socketPath), handler, this.log.child({ component: 'control-ro' }), { readOnly: true, maxConnections: 16 });
     } catch (err) {
