@@ -82,6 +82,17 @@ export interface IpmpConfig {
   groups: GroupConfig[];
   /** Optional daemon options (YAML `daemon:`); absent when the config came from Solaris. */
   daemon?: DaemonSettings;
+  /** Programs run on state events (YAML `hooks:`); see src/daemon/hooks.ts. */
+  hooks?: HookConfig[];
+}
+
+export interface HookConfig {
+  /** Absolute path of the program; run without a shell, no arguments. */
+  exec: string;
+  /** State event kinds (src/daemon/state-events.ts) that run it. */
+  events: string[];
+  /** Killed (with its process group) after this long. */
+  timeoutMs: number;
 }
 
 export type Severity = 'error' | 'warning' | 'info';

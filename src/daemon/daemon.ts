@@ -24,6 +24,7 @@ import { loadDaemonConfig, type ConfigSource } from './config-source.js';
 import { handleRequest } from './control-handler.js';
 import { EventPath } from './event-path.js';
 import { StateStream } from './state-stream.js';
+import { HookRunner } from './hooks.js';
 import { applyMemberSysctls, bringMembersUp } from './member-setup.js';
 import { rehearseFailovers } from './warmup.js';
 
@@ -59,6 +60,7 @@ export class Daemon {
   private readonly sysctls = new SysctlKeeper();
   /** State-change events for ipmpctl monitor and hooks. */
   private readonly stateStream: StateStream;
+  private readonly hooks: HookRunner;
   private readonly record: PlacedRecord;
   private probeInputs: NodeJS.Immediate | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -68,6 +70,7 @@ export class Daemon {
   private constructor(private readonly opts: DaemonOptions) {
     this.log = opts.log;
     this.stateStream = new StateStream(opts.log);
+    this.hooks = new HookRunner(this.stateStream, opts.log.child({ component: 'hooks' }));
     this.record = new PlacedRecord(opts.statePath ?? join(dirname(opts.socketPath), 'ipmpd.state'));
   }
 
@@ -88,6 +91,7 @@ export class Daemon {
     const loaded = await loadDaemonConfig(this.opts.source, this.log);
     if (!loaded) throw new Error('configuration has errors; nothing was changed');
     this.config = loaded;
+    this.hooks.configure(loaded.hooks);
     const stateProblem = this.record.load();
     if (stateProblem) this.log.warn(`state file: ${stateProblem}`);
     this.client = RtnlClient.open();
@@ -230,6 +234,7 @@ export class Daemon {
         return false;
       }
       this.config = next;
+      this.hooks.configure(next.hooks);
       this.applySysctls();
       this.probes.configure(next, this.monitor.links);
       this.warnMissing(await this.events.reload(next));
@@ -250,6 +255,7 @@ export class Daemon {
     for (const t of this.timers) clearInterval(t);
     if (this.monitor) this.monitor.onLinkFlags = undefined;
     this.events?.close();
+    this.hooks.close();
     await this.controlRo?.close();
     await this.control?.close();
     this.announcer?.close();

@@ -29,7 +29,8 @@ export class StateStream {
     return () => { this.listeners.delete(l); };
   }
 
-  private publish(e: StateEvent): void {
+  /** Every subscriber gets the event; one that throws is logged and the rest still get it. */
+  publish(e: StateEvent): void {
     for (const l of this.listeners) {
       try {
         l(e);
