@@ -187,6 +187,7 @@ export class ControlServer {
       return;
     }
     this.write(c, { id, ok: true, result: { monitoring: true } });
+    this.log.debug('monitor client subscribed to state events');
     c.setTimeout(0);
     const unsubscribe = events.subscribe((e: unknown) => {
       if (c.destroyed || !c.writable) return;
