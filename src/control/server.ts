@@ -51,6 +51,8 @@ export class ControlServer {
   /** Refusals are logged once per client, and at most one line per kind per window. */
   private readonly refusals: LogAggregator;
   private ino: number | undefined;
+  /** Connections already streaming events: a second `monitor` on one would double every event. */
+  private readonly monitoring = new WeakSet<Socket>();
 
   private constructor(private readonly path: string, private readonly handler: Handler, private readonly log: Logger, opts: ControlServerOptions) {
     this.opts = { ...DEFAULTS, readOnly: false, ...opts };
@@ -186,6 +188,11 @@ export class ControlServer {
       this.write(c, { id, ok: false, error: { code: 'ENOTSUP', message: 'this socket does not stream events' } });
       return;
     }
+    if (this.monitoring.has(c)) {
+      this.write(c, { id, ok: false, error: { code: 'EBUSY', message: 'this connection is already monitoring' } });
+      return;
+    }
+    this.monitoring.add(c);
     this.write(c, { id, ok: true, result: { monitoring: true } });
     this.log.debug('monitor client subscribed to state events');
     c.setTimeout(0);

@@ -111,15 +111,25 @@ export class HookRunner {
     let timedOut = false;
     let finished = false;
     // Own process group, so a timeout kills whatever the program started too.
-    const child = spawn(exec, [], { env: hookEnvironment(e), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(exec, [], { env: hookEnvironment(e), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    } catch (err) {
+      // Most spawn failures arrive as 'error' events; the few thrown ones are handled alike.
+      h.counters.ran++;
+      h.counters.failed++;
+      this.log.warn({ exec, event: e.event, failures: h.counters.failed }, `hook ${exec} for ${e.event} could not be run: ${(err as Error).message}`);
+      setImmediate(done);
+      return;
+    }
     const capture = (which: 'stdout' | 'stderr') => (chunk: Buffer): void => {
       const room = MAX_OUTPUT_BYTES - out[which].length;
       if (room <= 0) { truncated = true; return; }
       if (chunk.length > room) truncated = true;
       out[which] += chunk.subarray(0, room).toString('utf8');
     };
-    child.stdout.on('data', capture('stdout'));
-    child.stderr.on('data', capture('stderr'));
+    child.stdout?.on('data', capture('stdout'));
+    child.stderr?.on('data', capture('stderr'));
     const timer = setTimeout(() => {
       timedOut = true;
       try { if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }

@@ -83,6 +83,24 @@ describe('control monitor', () => {
     await server.close();
   });
 
+  it('a second monitor on the same connection is refused (EBUSY), not subscribed twice', async () => {
+    const src = new Source();
+    const path = join(dir, `m${n++}.sock`);
+    const server = await ControlServer.listen(path, ok, silentLogger, { events: src });
+    const c: Socket = connect(path);
+    let text = '';
+    c.setEncoding('utf8').on('data', (d: string) => { text += d; });
+    await new Promise<void>((r) => c.once('connect', () => r()));
+    c.write(`${JSON.stringify({ id: 1, cmd: 'monitor' })}\n${JSON.stringify({ id: 2, cmd: 'monitor' })}\n`);
+    await until(() => text.split('\n').length >= 3, 'two replies');
+    const replies = text.trim().split('\n').map((l) => JSON.parse(l) as Reply);
+    expect(replies.map((r) => r.ok)).toEqual([true, false]);
+    expect(replies[1]).toMatchObject({ id: 2, error: { code: 'EBUSY' } });
+    expect(src.listeners.size).toBe(1);
+    c.destroy();
+    await server.close();
+  });
+
   it('formats an event as one line: time, event, group, NIC, then fields', () => {
     expect(eventLine({ event: 'failover', group: 'g', interface: 'eth0', peer: 'eth1', addresses: ['a/24', 'b/24'], state: 'failed', at: 'T' }))
       .toBe('T failover g eth0 peer=eth1 addresses=a/24,b/24 state=failed');
