@@ -72,3 +72,14 @@ describe('createLogger format', () => {
     expect(defaultLogFormat(undefined)).toBe('json');
   });
 });
+
+describe('ipmpd --log-format', () => {
+  it('refuses an unknown format before anything starts (usage error, status 2) and --help lists both', async () => {
+    const { runIpmpd } = await import('../../../src/cli/ipmpd.js');
+    const { runCli } = await import('../../helpers/cli-io.js');
+    const bad = await runCli(runIpmpd, ['--log-format', 'xml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('ipmpd: --log-format must be one of text, json\n');
+    expect((await runCli(runIpmpd, ['--help'])).stdout).toMatch(/--log-format F\s+text .* or json/);
+  });
+});
