@@ -8,7 +8,7 @@ import { InstanceLock } from '../daemon/instance-lock.js';
 import { NetnsGuard } from '../daemon/netns-guard.js';
 import { checkConfig, checkPrivileges, checkSocketPaths, prepareSocketDir } from '../daemon/preflight.js';
 import { Notifier } from '../daemon/sd-notify.js';
-import { createLogger } from '../log.js';
+import { createLogger, defaultLogFormat, LOG_FORMATS, type LogFormat } from '../log.js';
 import { parseMapArgs } from './map-arg.js';
 import { isMain, type Io } from './main.js';
 import { handleVersion } from './version.js';
@@ -16,6 +16,7 @@ import { handleVersion } from './version.js';
 export const DEFAULT_CONFIG_PATH = '/etc/ipmpd/ipmpd.yaml';
 
 const HELP = `Usage: ipmpd [--config PATH] [--map A=B ...] [--socket PATH] [--log-level LEVEL]
+             [--log-format text|json]
 
 IP multipathing daemon: keeps every data address of each IPMP group on a working NIC,
 announces every move (gratuitous ARP / unsolicited NA) and fails back on repair.
@@ -25,7 +26,9 @@ announces every move (gratuitous ARP / unsolicited NA) and fails back on repair.
   --socket PATH     control socket for ipmpstat / if_mpadm (default ${DEFAULT_SOCKET_PATH});
                     beside it: ipmpd.lock (one daemon per directory) and the read-only
                     socket <name>-ro.sock that ipmpstat uses for users other than root
-  --log-level L     trace|debug|info|warn|error (default info); logs are JSON on stdout
+  --log-level L     trace|debug|info|warn|error (default info); logs go to stdout
+  --log-format F    text (one readable line per event) or json (one object per line);
+                    default text when stdout is a terminal, json otherwise (journald)
   -h, --help        this text
   --version         print the version and exit
 
@@ -47,6 +50,7 @@ export async function runIpmpd(argv: string[], io: Io): Promise<number> {
         map: { type: 'string', multiple: true, default: [] },
         socket: { type: 'string', default: DEFAULT_SOCKET_PATH },
         'log-level': { type: 'string', default: 'info' },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -65,13 +69,18 @@ export async function runIpmpd(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`ipmpd: --log-level must be one of ${levels.join(', ')}\n`);
     return 2;
   }
+  const format = values['log-format'] ?? defaultLogFormat(process.stdout.isTTY);
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) {
+    io.stderr.write(`ipmpd: --log-format must be one of ${LOG_FORMATS.join(', ')}\n`);
+    return 2;
+  }
   const map = parseMapArgs(values.map);
   if ('error' in map) {
     io.stderr.write(`ipmpd: ${map.error}\n`);
     return 2;
   }
   const notifier = new Notifier();
-  const log = createLogger({ level: level as 'info', journal: notifier.enabled || process.env.JOURNAL_STREAM !== undefined });
+  const log = createLogger({ level: level as 'info', format: format as LogFormat, journal: notifier.enabled || process.env.JOURNAL_STREAM !== undefined });
   const source = { path: values.config, map: map.map };
   let lock: InstanceLock | undefined;
   let guard: NetnsGuard | undefined;

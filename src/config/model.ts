@@ -90,6 +90,17 @@ export interface IpmpConfig {
   daemon?: DaemonSettings;
   /** Serve Prometheus metrics (YAML `metrics:`); absent = off. */
   metrics?: MetricsSettings;
+  /** Programs run on state events (YAML `hooks:`); see src/daemon/hooks.ts. */
+  hooks?: HookConfig[];
+}
+
+export interface HookConfig {
+  /** Absolute path of the program; run without a shell, no arguments. */
+  exec: string;
+  /** State event kinds (src/daemon/state-events.ts) that run it. */
+  events: string[];
+  /** Killed (with its process group) after this long. */
+  timeoutMs: number;
 }
 
 export type Severity = 'error' | 'warning' | 'info';

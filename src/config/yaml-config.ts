@@ -102,6 +102,7 @@ export function parseYamlConfig(text: string, file: string): YamlParseResult {
   const config: IpmpConfig = { mpathd: { ...v.mpathd }, defaultRouters: v.defaultRouters.map((r) => normalizeIp(r)!), groups };
   if (v.daemon !== undefined) config.daemon = Object.fromEntries(Object.entries(v.daemon).filter(([, x]) => x !== undefined));
   if (v.metrics !== undefined) config.metrics = { listen: v.metrics.listen };
+  if (v.hooks !== undefined) config.hooks = v.hooks.map((h) => ({ exec: h.exec, events: [...h.events], timeoutMs: h.timeoutMs }));
   const locator: Locator = (p) => locate(p);
   checkModel(config, locator, sink, { fromYaml: true });
   return { config, findings: sink.list };
@@ -134,6 +135,7 @@ export function toYaml(config: IpmpConfig, opts: { header?: string } = {}): stri
   };
   if (config.daemon !== undefined) obj.daemon = { ...config.daemon };
   if (config.metrics !== undefined) obj.metrics = { ...config.metrics };
+  if (config.hooks !== undefined) obj.hooks = config.hooks.map((h) => ({ ...h, events: [...h.events] }));
   const doc = new Document(obj);
   if (opts.header) doc.commentBefore = opts.header.split('\n').map((l) => ` ${l}`).join('\n');
   return doc.toString({ lineWidth: 0 });

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { parseCidr, parseIp } from './ip-address.js';
 import { LISTEN_HINT, parseListen } from '../metrics/listen.js';
+import { STATE_EVENT_KINDS } from './event-kinds.js';
 import { DEFAULT_ANNOUNCE, DEFAULT_MPATHD, MIN_FAILURE_DETECTION_TIME } from './model.js';
 
 const cidr = z.string().refine((s) => parseCidr(s) !== null, {
@@ -62,12 +63,21 @@ export const metricsSchema = z.strictObject({
   listen: z.string().refine((s) => parseListen(s) !== null, { error: LISTEN_HINT }),
 });
 
+export const DEFAULT_HOOK_TIMEOUT_MS = 10_000;
+
+export const hookSchema = z.strictObject({
+  exec: z.string().regex(/^\//, { error: 'expected an absolute path to a program' }),
+  events: z.array(z.enum(STATE_EVENT_KINDS)).min(1, { error: 'a hook needs at least one event' }),
+  timeoutMs: ms(100).default(DEFAULT_HOOK_TIMEOUT_MS),
+});
+
 export const configSchema = z.strictObject({
   mpathd: mpathdSchema.prefault({}),
   defaultRouters: z.array(ip).default([]),
   groups: z.array(groupSchema).default([]),
   daemon: daemonSchema.optional(),
   metrics: metricsSchema.optional(),
+  hooks: z.array(hookSchema).max(32).optional(),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

@@ -15,6 +15,8 @@ export const requestSchema = z.discriminatedUnion('cmd', [
   z.strictObject({ id, cmd: z.literal('offline'), ifname }),
   z.strictObject({ id, cmd: z.literal('undo-offline'), ifname }),
   z.strictObject({ id, cmd: z.literal('reload') }),
+  /** Keeps the connection open: after the reply, one JSON state event per line (ipmpctl monitor). */
+  z.strictObject({ id, cmd: z.literal('monitor') }),
 ]);
 
 export type Request = z.infer<typeof requestSchema>;

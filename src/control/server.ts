@@ -17,7 +17,14 @@ export type Handler = (req: Request) => Promise<Reply>;
 /** As on Solaris: every user may read the status; live probes (ipmpstat -p) stay root's. */
 export const READ_ONLY_COMMANDS: ReadonlySet<Command> = new Set(['ping', 'status']);
 
+/** Where `monitor` connections get their events (the daemon's StateStream). */
+export interface EventSource {
+  subscribe(listener: (event: unknown) => void): () => void;
+}
+
 export interface ControlServerOptions {
+  /** Serves `monitor`; without it the command is refused. */
+  events?: EventSource;
   /** Serve READ_ONLY_COMMANDS only, to every local user (mode 0666). */
   readOnly?: boolean;
   maxConnections?: number;
@@ -40,10 +47,12 @@ const DEFAULTS = {
 export class ControlServer {
   private readonly server: Server;
   private readonly clients = new Set<Socket>();
-  private readonly opts: typeof DEFAULTS & { readOnly: boolean };
+  private readonly opts: typeof DEFAULTS & { readOnly: boolean; events?: EventSource };
   /** Refusals are logged once per client, and at most one line per kind per window. */
   private readonly refusals: LogAggregator;
   private ino: number | undefined;
+  /** Connections already streaming events: a second `monitor` on one would double every event. */
+  private readonly monitoring = new WeakSet<Socket>();
 
   private constructor(private readonly path: string, private readonly handler: Handler, private readonly log: Logger, opts: ControlServerOptions) {
     this.opts = { ...DEFAULTS, readOnly: false, ...opts };
@@ -156,12 +165,48 @@ export class ControlServer {
       this.write(c, { id: parsed.data.id, ok: false, error: { code: 'EPERM', message: `"${parsed.data.cmd}" needs the root control socket; this one is read-only` } });
       return;
     }
+    if (parsed.data.cmd === 'monitor') {
+      this.monitor(c, parsed.data.id);
+      return;
+    }
     try {
       this.write(c, await this.handler(parsed.data));
     } catch (err) {
       this.log.error({ err, cmd: parsed.data.cmd }, 'control request failed');
       this.write(c, { id: parsed.data.id, ok: false, error: { code: 'EINTERNAL', message: (err as Error).message } });
     }
+  }
+
+  /**
+   * Streams events on this connection until it closes. Bounded like replies: a reader that
+   * lets maxQueuedReplyBytes pile up is dropped rather than buffered for (a monitor that is
+   * not read must not grow the daemon's memory). No idle timeout: quiet is normal here.
+   */
+  private monitor(c: Socket, id: number): void {
+    const events = this.opts.events;
+    if (!events) {
+      this.write(c, { id, ok: false, error: { code: 'ENOTSUP', message: 'this socket does not stream events' } });
+      return;
+    }
+    if (this.monitoring.has(c)) {
+      this.write(c, { id, ok: false, error: { code: 'EBUSY', message: 'this connection is already monitoring' } });
+      return;
+    }
+    this.monitoring.add(c);
+    this.write(c, { id, ok: true, result: { monitoring: true } });
+    this.log.debug('monitor client subscribed to state events');
+    c.setTimeout(0);
+    const unsubscribe = events.subscribe((e: unknown) => {
+      if (c.destroyed || !c.writable) return;
+      if (c.writableLength >= this.opts.maxQueuedReplyBytes) {
+        this.refuse('slow monitor', `monitor client not reading (${c.writableLength} bytes queued), dropped`);
+        unsubscribe();
+        c.destroy();
+        return;
+      }
+      c.write(`${JSON.stringify(e)}\n`);
+    });
+    c.once('close', unsubscribe);
   }
 
   private write(c: Socket, reply: Reply): void {

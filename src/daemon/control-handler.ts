@@ -28,6 +28,9 @@ export async function handleRequest(req: Request, ctx: ControlContext): Promise<
       if (r && !r.ok) return { id: req.id, ok: false, error: { code: r.code ?? 'EFAIL', message: r.message ?? 'refused' } };
       return { id: req.id, ok: true, result: null };
     }
+    case 'monitor':
+      // Streamed by the control server itself (it owns the connection); never reaches here.
+      return { id: req.id, ok: false, error: { code: 'ENOTSUP', message: 'monitor is served by the control server' } };
     case 'reload': {
       const ok = await ctx.reload();
       return ok ? { id: req.id, ok: true, result: null } : { id: req.id, ok: false, error: { code: 'ECONFIG', message: 'configuration has errors; kept the running one' } };

@@ -23,6 +23,8 @@ import type { Notifier } from './sd-notify.js';
 import { loadDaemonConfig, type ConfigSource } from './config-source.js';
 import { handleRequest } from './control-handler.js';
 import { EventPath } from './event-path.js';
+import { StateStream } from './state-stream.js';
+import { HookRunner } from './hooks.js';
 import { applyMemberSysctls, bringMembersUp } from './member-setup.js';
 import { rehearseFailovers } from './warmup.js';
 import { MetricsService } from '../metrics/service.js';
@@ -57,6 +59,9 @@ export class Daemon {
   /** World-connectable, read-only commands: ipmpstat for every user, as on Solaris. */
   private controlRo: ControlServer | undefined;
   private readonly sysctls = new SysctlKeeper();
+  /** State-change events for ipmpctl monitor and hooks. */
+  private readonly stateStream: StateStream;
+  private readonly hooks: HookRunner;
   private readonly record: PlacedRecord;
   private probeInputs: NodeJS.Immediate | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -68,6 +73,8 @@ export class Daemon {
   private constructor(private readonly opts: DaemonOptions) {
     this.log = opts.log;
     this.metrics = new MetricsService({ status: () => this.events.snapshot(), probesSince: (ms) => this.probes.recentProbes(ms) }, this.log.child({ component: 'metrics' }));
+    this.stateStream = new StateStream(opts.log);
+    this.hooks = new HookRunner(this.stateStream, opts.log.child({ component: 'hooks' }));
     this.record = new PlacedRecord(opts.statePath ?? join(dirname(opts.socketPath), 'ipmpd.state'));
   }
 
@@ -88,6 +95,7 @@ export class Daemon {
     const loaded = await loadDaemonConfig(this.opts.source, this.log, { inThread: true });
     if (!loaded) throw new Error('configuration has errors; nothing was changed');
     this.config = loaded;
+    this.hooks.configure(loaded.hooks);
     const stateProblem = this.record.load();
     if (stateProblem) this.log.warn(`state file: ${stateProblem}`);
     this.client = RtnlClient.open();
@@ -102,6 +110,7 @@ export class Daemon {
     // as not failed (in.mpathd's optimistic start), so links alone decide the first placement.
     this.probes = new ProbeManager({ log: this.log, onVerdict: (ifname, verdict) => void this.events.handle({ kind: 'probe', ifname, verdict }) });
     this.events = new EventPath(this.config, { log: this.log, monitor: this.monitor, writer: this.writer, probes: this.probes, announceFor, observer: this.metrics });
+    this.events = new EventPath(this.config, { log: this.log, monitor: this.monitor, writer: this.writer, probes: this.probes, announceFor, stateStream: this.stateStream });
     this.probes.configure(this.config, this.monitor.links);
     this.probes.updateRoutes(this.monitor.routes.values());
     this.probes.updateAddresses(this.monitor.addresses.values());
@@ -119,7 +128,7 @@ export class Daemon {
     const warmMs = this.rehearse(WARM_ROUNDS_START);
     this.log.debug({ warmMs: Number(warmMs.toFixed(1)) }, 'failover path rehearsed');
     const handler = (req: Request) => handleRequest(req, { events: this.events, probes: this.probes, reload: () => this.reload() });
-    this.control = await ControlServer.listen(this.opts.socketPath, handler, this.log.child({ component: 'control' }));
+    this.control = await ControlServer.listen(this.opts.socketPath, handler, this.log.child({ component: 'control' }), { events: this.stateStream });
     try {
       this.controlRo = await ControlServer.listen(readOnlySocketPath(this.opts.socketPath), handler, this.log.child({ component: 'control-ro' }), { readOnly: true, maxConnections: 16 });
     } catch (err) {
@@ -233,6 +242,7 @@ export class Daemon {
         return false;
       }
       this.config = next;
+      this.hooks.configure(next.hooks);
       this.applySysctls();
       this.probes.configure(next, this.monitor.links);
       this.warnMissing(await this.events.reload(next));
@@ -255,6 +265,7 @@ export class Daemon {
     for (const t of this.timers) clearInterval(t);
     if (this.monitor) this.monitor.onLinkFlags = undefined;
     this.events?.close();
+    this.hooks.close();
     await this.controlRo?.close();
     await this.control?.close();
     await this.metrics.close();

@@ -21,6 +21,7 @@ import { DuplicateMarks } from './duplicates.js';
 import { LogAggregator } from '../log-aggregate.js';
 import { MemberLinks, type MemberChange } from './member-links.js';
 import type { StepObserver } from './step-observer.js';
+import type { StateStream } from './state-stream.js';
 
 export type DaemonInput =
   /** Any link notification (a rename concerns a link that no longer has a member's name). */
@@ -51,6 +52,8 @@ export interface EventPathDeps {
   announceFor: (group: string) => AnnounceSettings;
   /** Told about each result after the writer is done (metrics). */
   observer?: StepObserver;
+  /** Operator events (ipmpctl monitor, hooks); fed after the writer has the placement. */
+  stateStream?: StateStream;
 }
 
 export class EventPath {
@@ -157,6 +160,7 @@ export class EventPath {
         const c = input.conflict;
         const role = this.intent().addresses.find((a) => a.address === c.address)?.role ?? 'data';
         this.duplicates.claimed(c, role, () => this.d.writer.defend(this.intent(), c.address));
+        this.d.stateStream?.duplicate(this.intent().addresses.find((a) => a.address === c.address)?.group ?? '', c.address, c.ifname);
         return Promise.resolve(undefined);
       }
       case 'admin': {
@@ -230,6 +234,7 @@ export class EventPath {
     }
     for (const g of r.placement.groups) for (const m of g.members) this.d.probes.setOffline(m.ifname, m.offline);
     const applying = this.d.writer.apply(intentFromPlacement(r.placement, this.config), reason, { reannounce, fresh });
+    this.d.stateStream?.observe(r, initial);
     for (const l of r.log) this.logEngine(l);
     if (r.probeResets.length > 0) this.d.probes.reset(r.probeResets);
     this.armDeadline();
