@@ -14,7 +14,6 @@ import { ControlServer } from '../control/server.js';
 import { readOnlySocketPath } from '../control/socket-path.js';
 import { RtnlClient } from '../netlink/client.js';
 import { RtnlMonitor, type MonitorEvent } from '../netlink/monitor.js';
-import type { Link } from '../netlink/types.js';
 import type { Logger } from '../log.js';
 import { ProbeManager } from '../probe/manager.js';
 import { ConflictWatch } from '../dad/conflict-watch.js';
@@ -23,6 +22,7 @@ import type { Notifier } from './sd-notify.js';
 import { loadDaemonConfig, type ConfigSource } from './config-source.js';
 import { handleRequest } from './control-handler.js';
 import { EventPath } from './event-path.js';
+import { routeMonitorEvent } from './monitor-inputs.js';
 import { StateStream } from './state-stream.js';
 import { HookRunner } from './hooks.js';
 import { applyMemberSysctls, bringMembersUp } from './member-setup.js';
@@ -109,8 +109,9 @@ export class Daemon {
     // Probe verdicts arrive asynchronously; until a member's first one the engine treats it
     // as not failed (in.mpathd's optimistic start), so links alone decide the first placement.
     this.probes = new ProbeManager({ log: this.log, onVerdict: (ifname, verdict) => void this.events.handle({ kind: 'probe', ifname, verdict }) });
-    this.events = new EventPath(this.config, { log: this.log, monitor: this.monitor, writer: this.writer, probes: this.probes, announceFor, observer: this.metrics });
-    this.events = new EventPath(this.config, { log: this.log, monitor: this.monitor, writer: this.writer, probes: this.probes, announceFor, stateStream: this.stateStream });
+    this.events = new EventPath(this.config, {
+      log: this.log, monitor: this.monitor, writer: this.writer, probes: this.probes, announceFor, observer: this.metrics, stateStream: this.stateStream,
+    });
     this.probes.configure(this.config, this.monitor.links);
     this.probes.updateRoutes(this.monitor.routes.values());
     this.probes.updateAddresses(this.monitor.addresses.values());
@@ -191,34 +192,14 @@ export class Daemon {
   /** Netlink notifications → event path inputs; routes and addresses also feed the probe detector. */
   private onMonitorEvent(e: MonitorEvent): void {
     if (this.stopping) return;
-    switch (e.kind) {
-      case 'link-added':
-      case 'link-changed':
-      case 'link-up':
-      case 'link-down':
-      case 'link-removed':
-        void this.events.handle({ kind: 'link', link: e.link as Link, removed: e.kind === 'link-removed' });
-        // A link appearing, vanishing or renamed may be a member now (or no longer).
-        if (e.kind === 'link-added' || e.kind === 'link-removed' || e.kind === 'link-changed') {
-          if (e.kind !== 'link-removed' && this.events.members.has(e.link.name)) this.applySysctls();
-          this.watchConflicts();
-        }
-        return;
-      case 'address-added':
-      case 'address-removed':
-        this.refreshProbeInputs();
-        void this.events.handle({ kind: 'address', added: e.kind === 'address-added', address: e.address });
-        return;
-      case 'route-added':
-        this.refreshProbeInputs();
-        return;
-      case 'route-removed':
-        this.refreshProbeInputs();
-        void this.events.handle({ kind: 'route-removed', route: e.route });
-        return;
-      default:
-        return;
-    }
+    routeMonitorEvent(e, {
+      events: this.events,
+      probeInputsChanged: () => this.refreshProbeInputs(),
+      membersMayHaveChanged: (link, removed) => {
+        if (!removed && this.events.members.has(link.name)) this.applySysctls();
+        this.watchConflicts();
+      },
+    });
   }
 
   /** Routes and addresses feed probe targets and test-address state; refreshed once per burst. */

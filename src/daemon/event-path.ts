@@ -19,7 +19,7 @@ import type { Conflict } from '../dad/conflict-watch.js';
 import { ArmedPlanSet, armPlans } from './armed-plans.js';
 import { DuplicateMarks } from './duplicates.js';
 import { LogAggregator } from '../log-aggregate.js';
-import { MemberLinks, type MemberChange } from './member-links.js';
+import { logMembership, MemberLinks, type MemberChange } from './member-links.js';
 import type { StepObserver } from './step-observer.js';
 import type { StateStream } from './state-stream.js';
 
@@ -116,7 +116,7 @@ export class EventPath {
           if (!input.removed && !input.link.up && this.members.has(input.link.name)) this.reconcileSoon(`${input.link.name} set down by hand`);
           return Promise.resolve(undefined);
         }
-        for (const c of changes) this.logMembership(c);
+        for (const c of changes) logMembership(c, this.config, this.d.log);
         // Probers follow the member's link: rebuilt when it appears, vanishes or is another link now.
         if (changes.some((c) => c.verdict === 'missing' || c.was === 'missing' || c.joinedIndex !== undefined)) this.d.probes.configure(this.config, this.d.monitor.links);
         const reannounce = new Set<string>();
@@ -210,12 +210,6 @@ export class EventPath {
       if (c.verdict !== 'missing') this.d.probes.linkChanged(c.name, c.verdict);
     }
     return result ?? this.engine.tick(now());
-  }
-
-  private logMembership(c: MemberChange): void {
-    const group = this.config.groups.find((g) => g.interfaces.some((i) => i.name === c.name))?.name;
-    if (c.renamedTo !== undefined) this.d.log.warn({ ifname: c.name, group, renamedTo: c.renamedTo }, `${c.name} was renamed to ${c.renamedTo}; it leaves group ${group}`);
-    if (c.joinedIndex !== undefined) this.d.log.warn({ ifname: c.name, group, ifindex: c.joinedIndex }, `${c.name} is now the link with index ${c.joinedIndex}; it joins group ${group}`);
   }
 
   private dataOn(p: Placement, ifname: string): string[] {

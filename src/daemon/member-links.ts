@@ -4,6 +4,8 @@
 // Every link notification comes through observe(), whatever its name, because a rename is a
 // change to a link that no longer has a member's name.
 import { linkUsable } from '../engine/link-usable.js';
+import type { IpmpConfig } from '../config/model.js';
+import type { Logger } from '../log.js';
 import type { Link } from '../netlink/types.js';
 
 export type LinkVerdict = boolean | 'missing';
@@ -70,4 +72,11 @@ export class MemberLinks {
     }
     return changes;
   }
+}
+
+/** The in.mpathd-style lines for a member leaving by rename, or a link taking a member's name. */
+export function logMembership(c: MemberChange, config: IpmpConfig, log: Logger): void {
+  const group = config.groups.find((g) => g.interfaces.some((i) => i.name === c.name))?.name;
+  if (c.renamedTo !== undefined) log.warn({ ifname: c.name, group, renamedTo: c.renamedTo }, `${c.name} was renamed to ${c.renamedTo}; it leaves group ${group}`);
+  if (c.joinedIndex !== undefined) log.warn({ ifname: c.name, group, ifindex: c.joinedIndex }, `${c.name} is now the link with index ${c.joinedIndex}; it joins group ${group}`);
 }
