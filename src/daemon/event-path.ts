@@ -9,7 +9,7 @@ import type { KernelWriter } from '../apply/writer.js';
 import type { AnnounceSettings, IpmpConfig } from '../config/model.js';
 import { Engine } from '../engine/engine.js';
 import { linkUsable } from '../engine/link-usable.js';
-import type { EngineEvent, EngineReply, EngineResult, LogEvent, Placement } from '../engine/types.js';
+import type { EngineEvent, EngineReply, EngineResult, Placement } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import type { RtnlMonitor } from '../netlink/monitor.js';
 import type { Address, Link, Route } from '../netlink/types.js';
@@ -18,7 +18,7 @@ import type { ProbeManager, ProbeVerdict } from '../probe/manager.js';
 import type { Conflict } from '../dad/conflict-watch.js';
 import { ArmedPlanSet, armPlans } from './armed-plans.js';
 import { DuplicateMarks } from './duplicates.js';
-import { LogAggregator } from '../log-aggregate.js';
+import { dataOn, EngineLog, memberNames, mergeResults, recoveredAddresses } from './engine-results.js';
 import { logMembership, MemberLinks, type MemberChange } from './member-links.js';
 import type { StepObserver } from './step-observer.js';
 import type { StateStream } from './state-stream.js';
@@ -41,7 +41,6 @@ export type DaemonInput =
 
 
 const RECONCILE_DEBOUNCE_MS = 5;
-const LINK_CHANGE = /^The link has (gone down|come up) on \S+$/;
 const now = (): number => performance.now();
 
 export interface EventPathDeps {
@@ -66,7 +65,7 @@ export class EventPath {
   private debounce: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly duplicates: DuplicateMarks;
-  private readonly flaps: LogAggregator;
+  private readonly engineLog: EngineLog;
 
   constructor(config: IpmpConfig, private readonly d: EventPathDeps) {
     this.config = config;
@@ -74,7 +73,7 @@ export class EventPath {
     this.engine = new Engine(config, now());
     this.members.setMembers(memberNames(config));
     this.duplicates = new DuplicateMarks(d.log, now);
-    this.flaps = new LogAggregator({ onSummary: (s) => d.log.warn({ ifname: s.key, suppressed: s.count }, s.text) });
+    this.engineLog = new EngineLog(d.log);
     this.plans = new ArmedPlanSet(() => armPlans(this.engine, this.config, d.monitor.links.values(), this.members.usable(), d.writer.generation, now(), d.announceFor), d.log);
   }
 
@@ -101,7 +100,7 @@ export class EventPath {
     this.members.setMembers(memberNames(config));
     const r = this.engine.reload(config, now());
     const changes = this.members.observe(this.d.monitor.links);
-    await this.step(merge(r, this.feed(changes)), 'reload', new Set(), true);
+    await this.step(mergeResults(r, this.feed(changes)), 'reload', new Set(), true);
     return changes.filter((c) => c.verdict === 'missing').map((c) => c.name);
   }
 
@@ -121,7 +120,7 @@ export class EventPath {
         if (changes.some((c) => c.verdict === 'missing' || c.was === 'missing' || c.joinedIndex !== undefined)) this.d.probes.configure(this.config, this.d.monitor.links);
         const reannounce = new Set<string>();
         const result = this.feed(changes);
-        for (const c of changes) if (c.verdict === true) for (const a of this.dataOn(result.placement, c.name)) reannounce.add(a);
+        for (const c of changes) if (c.verdict === true) for (const a of dataOn(result.placement, c.name)) reannounce.add(a);
         return this.step(result, changes.map((c) => `${c.name} link ${c.verdict === 'missing' ? 'gone' : c.verdict ? 'up' : 'down'}`).join(', '), reannounce).then(() => undefined);
       }
       case 'address': {
@@ -188,7 +187,7 @@ export class EventPath {
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     if (this.debounce) clearTimeout(this.debounce);
     this.plans.close();
-    this.flaps.close();
+    this.engineLog.close();
   }
 
   intent(): ReturnType<typeof intentFromPlacement> {
@@ -206,30 +205,21 @@ export class EventPath {
     let result: EngineResult | undefined;
     for (const c of changes) {
       const ev: EngineEvent = c.verdict === 'missing' ? { type: 'link-missing', ifname: c.name } : { type: 'link', ifname: c.name, up: c.verdict };
-      result = merge(result, this.engine.handle(ev, now()));
+      result = mergeResults(result, this.engine.handle(ev, now()));
       if (c.verdict !== 'missing') this.d.probes.linkChanged(c.name, c.verdict);
     }
     return result ?? this.engine.tick(now());
   }
 
-  private dataOn(p: Placement, ifname: string): string[] {
-    return p.groups.flatMap((g) => g.addresses.filter((a) => a.bound && a.nic === ifname).map((a) => a.address.split('/')[0] ?? ''));
-  }
-
   /** Logs the engine's in.mpathd-style lines, hands the placement to the writer, re-arms the timer and plans. */
   private async step(r: EngineResult, reason: string, reannounce: Set<string>, fresh = false, initial = false): Promise<void> {
-    // A group leaving group failure announces every address it holds: the series of a move
-    // made while its NICs were going down may have reached no one. (Not at start: every group
-    // begins 'failed' until its first settle, and a restart must not announce what it adopts.)
-    for (const c of initial ? [] : r.changes) {
-      if (c.kind !== 'group-state' || c.from !== 'failed') continue;
-      const g = r.placement.groups.find((x) => x.group === c.group);
-      for (const a of g?.addresses ?? []) if (a.bound) reannounce.add(a.address.split('/')[0] ?? '');
-    }
+    // Not at start: every group begins 'failed' until its first settle, and a restart must not
+    // announce what it adopts.
+    if (!initial) for (const a of recoveredAddresses(r)) reannounce.add(a);
     for (const g of r.placement.groups) for (const m of g.members) this.d.probes.setOffline(m.ifname, m.offline);
     const applying = this.d.writer.apply(intentFromPlacement(r.placement, this.config), reason, { reannounce, fresh });
     this.d.stateStream?.observe(r, initial);
-    for (const l of r.log) this.logEngine(l);
+    for (const l of r.log) this.engineLog.write(l);
     if (r.probeResets.length > 0) this.d.probes.reset(r.probeResets);
     this.armDeadline();
     try {
@@ -272,21 +262,4 @@ export class EventPath {
       void this.handle({ kind: 'timer' });
     }, Math.max(0, at - now()));
   }
-
-  private logEngine(l: LogEvent): void {
-    // A flapping cable must not drown the journal (and have the important lines rate-limited
-    // away): link up/down lines are let through once per NIC per window, then summarised.
-    if (l.ifname && LINK_CHANGE.test(l.msg) && !this.flaps.admit(l.ifname, 'carrier changes')) return;
-    const fields = { group: l.group, ...(l.ifname ? { ifname: l.ifname } : {}), ...l.fields };
-    this.d.log[l.level](fields, l.msg);
-  }
-}
-
-function memberNames(config: IpmpConfig): string[] {
-  return config.groups.flatMap((g) => g.interfaces.map((i) => i.name));
-}
-
-function merge(a: EngineResult | undefined, b: EngineResult): EngineResult {
-  if (!a) return b;
-  return { ...b, changes: [...a.changes, ...b.changes], log: [...a.log, ...b.log], probeResets: [...a.probeResets, ...b.probeResets] };
 }
