@@ -223,7 +223,8 @@ export class KernelWriter {
     const recent = started - this.lastRunEnd < FRESH_AFTER_RUN_MS;
     const addresses = fresh || recent ? await this.client.listAddresses() : this.view.addresses.values();
     const view: KernelView = { links: this.view.links.values(), addresses, routes: [] };
-    const { adds, deletes, announcements } = prepareAddressRun(intent, view, this.record.owned, this.announceFor, skip, reannounce);
+    const { adds, deletes: planned, announcements } = prepareAddressRun(intent, view, this.record.owned, this.announceFor, skip, reannounce);
+    let deletes = planned;
     if (adds.length > 0 || announcements.length > 0) {
       // batch() writes the whole request synchronously; the kernel has applied it before it
       // returns, so the first announcement can go out before the ACKs are read.
@@ -236,11 +237,7 @@ export class KernelWriter {
       this.logAnnouncements(announcements, intent);
       const results = await pending;
       this.recordResults(adds, results, report);
-      // A data address whose new home refused it keeps its old copies.
-      const refused = new Set(adds.flatMap((c, i) => (c.kind === 'add-address' && results[i] && !HARMLESS['add-address']?.has(results[i].code) ? [c.spec.address] : [])));
-      const kept = deletes.filter((c) => c.kind === 'delete-address' && refused.has(c.spec.address));
-      for (const c of kept) this.log.warn({ change: describeChange(c, this.nameOf) }, `kept ${describeChange(c, this.nameOf).replace('address del ', '')}: its new home refused it`);
-      deletes.splice(0, deletes.length, ...deletes.filter((c) => !kept.includes(c)));
+      deletes = this.withoutLastCopies(adds, results, deletes);
     }
     if (deletes.length > 0) {
       const results = await this.client.batch(deletes.map(toOp));
@@ -266,6 +263,19 @@ export class KernelWriter {
       }, `applied ${report.changes.length} change(s) (${reason})`);
     }
     return report;
+  }
+
+  /** A data address whose new home refused it keeps its old copies: never delete the last one. */
+  private withoutLastCopies(adds: Change[], results: (NetlinkError | undefined)[], deletes: Change[]): Change[] {
+    const refused = new Set(adds.flatMap((c, i) => {
+      const err = results[i];
+      return c.kind === 'add-address' && err && !HARMLESS['add-address']?.has(err.code) ? [c.spec.address] : [];
+    }));
+    return deletes.filter((c) => {
+      if (c.kind !== 'delete-address' || !refused.has(c.spec.address)) return true;
+      this.log.warn({ ifname: c.ifname, address: c.spec.address }, `kept ${c.spec.address} on ${c.ifname}: its new home refused it`);
+      return false;
+    });
   }
 
   /** The record holds what is ours and still there: wanted addresses present where wanted, and earlier placements not yet removed. */
