@@ -1,9 +1,9 @@
 // Issue 10 against the real binary: start-up refusals end the process with one stderr line and
 // change nothing; a second instance cannot take over; ipmpstat works for a user who is not root.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { twoNicGroup } from '../helpers/configs.js';
 import { BIN, DaemonProcess } from '../helpers/daemon.js';
@@ -14,6 +14,23 @@ import { buildTopology, type Topology } from '../helpers/topology.js';
 const enabled = requireNetnsSupport();
 const DATA = '192.0.2.100';
 const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all'];
+
+/**
+ * nobody must be able to reach the tools: a checkout can sit below a 0700 directory (a fresh
+ * clone in `mktemp -d` does). Ancestors without search permission for others get it for the
+ * duration of the tests and are put back afterwards; nothing is read or written in them.
+ */
+function openPathForOthers(path: string): () => void {
+  const changed: [string, number][] = [];
+  for (let dir = path; dir !== dirname(dir); dir = dirname(dir)) {
+    const mode = statSync(dir).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      changed.push([dir, mode]);
+    }
+  }
+  return () => { for (const [dir, mode] of changed) chmodSync(dir, mode); };
+}
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
@@ -35,8 +52,10 @@ const ipmpd = (args: string[]): string[] => [process.execPath, BIN('ipmpd'), ...
 describe.runIf(enabled)('e2e: process and input hardening', () => {
   let t: Topology;
   let d: DaemonProcess;
+  let closePath: (() => void) | undefined;
 
   beforeAll(() => {
+    closePath = openPathForOthers(dirname(BIN('ipmpd')));
     t = buildTopology(2);
     d = new DaemonProcess(t.host);
     d.writeConfig(twoNicGroup());
@@ -47,6 +66,7 @@ describe.runIf(enabled)('e2e: process and input hardening', () => {
     await d?.stop().catch(() => undefined);
     d?.cleanup();
     t?.destroy();
+    closePath?.();
   });
 
   it('as a user without CAP_NET_ADMIN: one stderr line, exit 1, nothing changed', async () => {
