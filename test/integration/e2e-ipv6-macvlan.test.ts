@@ -70,7 +70,7 @@ groups:
   it('fails back to mv0', async () => {
     t.restoreCarrier(0);
     await until(() => holder(t.host, V6).join() === 'mv0', 15_000, `${V6} back on mv0`);
-    await until(() => neighbourMac(t.client, V6) === macOf(t.host, 'mv0'), 2000, 'client follows back');
+    await until(() => neighbourMac(t.client, V6) === macOf(t.host, 'mv0'), 10_000, 'client follows back');
     expect(ping(t.client, V6)).toBe(true);
   });
 });
