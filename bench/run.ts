@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   repair: () => import('./repair.js'),
   reload: () => import('./reload.js'),
   chaos: () => import('./chaos.js'),
+  footprint: () => import('./footprint.js'),
 };
 
 async function main(): Promise<void> {

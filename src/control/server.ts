@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { LogAggregator } from '../log-aggregate.js';
 import type { Logger } from '../log.js';
-import { MAX_REQUEST_BYTES, requestSchema, type Command, type Reply, type Request } from './protocol.js';
+import { MAX_REQUEST_BYTES, parseRequest, type Command, type Reply, type Request } from './protocol.js';
 import { claimSocketPath, releaseSocketPath, SocketPathInUse } from './socket-path.js';
 
 export type Handler = (req: Request) => Promise<Reply>;
@@ -153,27 +153,26 @@ export class ControlServer {
       this.write(c, { id: 0, ok: false, error: { code: 'EBADREQ', message: 'request is not JSON' } });
       return;
     }
-    const parsed = requestSchema.safeParse(raw);
-    if (!parsed.success) {
+    const parsed = parseRequest(raw);
+    if (!parsed.ok) {
       const rid = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : 0;
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.join('.') || 'request';
-      this.write(c, { id: rid, ok: false, error: { code: 'EBADREQ', message: `${where}: ${issue?.message ?? 'invalid'}` } });
+      this.write(c, { id: rid, ok: false, error: { code: 'EBADREQ', message: `${parsed.where}: ${parsed.message}` } });
       return;
     }
-    if (this.opts.readOnly && !READ_ONLY_COMMANDS.has(parsed.data.cmd)) {
-      this.write(c, { id: parsed.data.id, ok: false, error: { code: 'EPERM', message: `"${parsed.data.cmd}" needs the root control socket; this one is read-only` } });
+    const req = parsed.request;
+    if (this.opts.readOnly && !READ_ONLY_COMMANDS.has(req.cmd)) {
+      this.write(c, { id: req.id, ok: false, error: { code: 'EPERM', message: `"${req.cmd}" needs the root control socket; this one is read-only` } });
       return;
     }
-    if (parsed.data.cmd === 'monitor') {
-      this.monitor(c, parsed.data.id);
+    if (req.cmd === 'monitor') {
+      this.monitor(c, req.id);
       return;
     }
     try {
-      this.write(c, await this.handler(parsed.data));
+      this.write(c, await this.handler(req));
     } catch (err) {
-      this.log.error({ err, cmd: parsed.data.cmd }, 'control request failed');
-      this.write(c, { id: parsed.data.id, ok: false, error: { code: 'EINTERNAL', message: (err as Error).message } });
+      this.log.error({ err, cmd: req.cmd }, 'control request failed');
+      this.write(c, { id: req.id, ok: false, error: { code: 'EINTERNAL', message: (err as Error).message } });
     }
   }
 
