@@ -10,6 +10,7 @@ import { stats, writeResult } from './lib.js';
 
 const STORM_S = Number(process.env.BENCH_STORM_S ?? 60);
 const RUNS = Number(process.env.BENCH_FOOTPRINT_RUNS ?? 3);
+const SETTLE_S = Number(process.env.BENCH_SETTLE_S ?? 10);
 
 const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
@@ -34,7 +35,7 @@ async function once(): Promise<{ idle: number; afterStorm: number; flaps: number
       await sleep(50);
       flaps++;
     }
-    await sleep(10_000); // the storm's last repairs and announcements settle
+    await sleep(SETTLE_S * 1000); // the storm's last repairs and announcements settle
     return { idle, afterStorm: rssMb(pid), flaps };
   } finally {
     await d.stop().catch(() => undefined);

@@ -41,9 +41,12 @@ find "$lib/node_modules" \( -type d \( -name test -o -name tests -o -name docs -
   -exec rm -rf {} +
 
 # Commands: small wrappers so Debian's node runs them whatever PATH says.
+# Node options a program's shebang asks for (`#!/usr/bin/env -S node --opt`) go with it.
 wrap() {
   mkdir -p "$pkg/$1"
-  printf '#!/bin/sh\nexec /usr/bin/node /usr/lib/ipmpd/dist/src/cli/%s.js "$@"\n' "$2" > "$pkg/$1/$2"
+  local flags
+  flags=$(sed -n '1s|^#!/usr/bin/env -S node||p' "dist/src/cli/$2.js")
+  printf '#!/bin/sh\nexec /usr/bin/node%s /usr/lib/ipmpd/dist/src/cli/%s.js "$@"\n' "$flags" "$2" > "$pkg/$1/$2"
 }
 for t in ipmpd ipmpstat if_mpadm; do wrap usr/sbin "$t"; done
 wrap usr/bin ipmpctl

@@ -19,7 +19,8 @@ import { ProbeManager } from '../probe/manager.js';
 import { ConflictWatch } from '../dad/conflict-watch.js';
 import { managedAddresses } from '../apply/from-placement.js';
 import type { Notifier } from './sd-notify.js';
-import { loadDaemonConfig, type ConfigSource } from './config-source.js';
+import { acceptLoad, loadDaemonConfig, type ConfigSource } from './config-source.js';
+import type { LoadResult } from '../config/load.js';
 import { handleRequest } from './control-handler.js';
 import { EventPath } from './event-path.js';
 import { routeMonitorEvent } from './monitor-inputs.js';
@@ -34,6 +35,8 @@ export interface DaemonOptions {
   socketPath: string;
   log: Logger;
   notifier: Notifier;
+  /** The configuration as preflight read it; read again from `source` when absent. */
+  loaded?: LoadResult;
   /** Where the record of placed addresses lives; default: beside the control socket. */
   statePath?: string;
 }
@@ -92,7 +95,7 @@ export class Daemon {
 
   private async init(): Promise<void> {
     const started = now();
-    const loaded = await loadDaemonConfig(this.opts.source, this.log, { inThread: true });
+    const loaded = this.opts.loaded ? acceptLoad(this.opts.loaded, this.log) : await loadDaemonConfig(this.opts.source, this.log);
     if (!loaded) throw new Error('configuration has errors; nothing was changed');
     this.config = loaded;
     this.hooks.configure(loaded.hooks);

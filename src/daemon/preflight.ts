@@ -3,8 +3,9 @@
 import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { claimSocketPath, readOnlySocketPath, SocketPathInUse } from '../control/socket-path.js';
-import { formatFinding, hasErrors, loadConfig } from '../config/load.js';
-import type { ConfigSource } from './config-source.js';
+import { formatFinding, hasErrors } from '../config/findings.js';
+import type { LoadResult } from '../config/load.js';
+import { loadOffThread, type ConfigSource } from './config-source.js';
 
 export class PreflightError extends Error {}
 
@@ -54,9 +55,10 @@ export async function checkSocketPaths(socketPath: string): Promise<void> {
   }
 }
 
-export async function checkConfig(source: ConfigSource): Promise<void> {
-  const r = await loadConfig(source.path, { map: source.map });
-  if (r.config && !hasErrors(r.findings)) return;
+/** The configuration, read once for the whole start (the daemon takes this result). */
+export async function checkConfig(source: ConfigSource): Promise<LoadResult> {
+  const r = await loadOffThread(source);
+  if (r.config && !hasErrors(r.findings)) return r;
   const errors = r.findings.filter((f) => f.severity === 'error');
   const first = errors[0] ? `: ${formatFinding(errors[0])}` : '';
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more error(s); see ipmpctl check ${source.path})` : '';

@@ -1,11 +1,13 @@
 // The daemon's metrics in their own prom-client Registry (never the global default, so a
 // library that registers there cannot leak into, or clash with, ipmpd's exposition).
-// Counters are bumped by the daemon after the event path's work is done (observe.ts); state
-// gauges and probe RTTs are computed when Prometheus scrapes, so nothing here runs on the
-// failover path.
+// Built only when the endpoint is configured (service.ts imports this module on demand).
+// Counters mirror MetricTallies, which the daemon bumps after the event path's work is done;
+// state gauges and probe RTTs are computed when Prometheus scrapes, so nothing here runs on
+// the failover path.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ProbeRecord, StatusSnapshot } from '../control/status.js';
-import { probeObservations, stateSamples, type RepairCause, type Sample, type Transition } from './derive.js';
+import { probeObservations, stateSamples, type Sample } from './derive.js';
+import { MetricTallies, type LabelledCount } from './tallies.js';
 
 export interface MetricsSources {
   /** ipmpstat's snapshot (groups and interfaces) at scrape time. */
@@ -21,18 +23,18 @@ const epochMs = (): number => performance.timeOrigin + performance.now();
 
 export class DaemonMetrics {
   readonly registry = new Registry();
-  private readonly transitions: Counter<'group' | 'reason'>[];
-  private readonly lastFailover: Gauge<'group'>;
-  private readonly announcements: Counter;
-  private readonly repairs: Counter<'cause'>;
-  private readonly resyncs: Counter;
-  private readonly reloads: Counter<'result'>;
   private readonly rtt: Histogram<'interface'>;
   private readonly probes: Counter<'interface' | 'outcome'>;
   private probesReadAt = epochMs();
 
-  constructor(private readonly sources: MetricsSources) {
+  constructor(private readonly sources: MetricsSources, readonly tallies = new MetricTallies()) {
     const r = [this.registry];
+    // A counter's value is the tally's: reset and re-add at each scrape (tallies only grow).
+    const mirror = <L extends string>(c: Counter<L>, counts: Iterable<LabelledCount<L>>): void => {
+      c.reset();
+      for (const x of counts) c.inc(x.labels as Record<L, string>, x.value);
+    };
+    const t = this.tallies;
     const set = (g: Gauge<string>, samples: Sample[]): void => {
       // Reset first: a group or member removed by a reload must vanish, not keep its last value.
       g.reset();
@@ -47,46 +49,23 @@ export class DaemonMetrics {
     new Gauge({ name: 'ipmpd_interface_probe_state', help: 'Member probe state (ipmpstat -i PROBE)', labelNames: ['group', 'interface', 'state'], registers: r, collect() { set(this, snap().probe); } });
     new Gauge({ name: 'ipmpd_interface_state', help: 'Member state (ipmpstat -i STATE)', labelNames: ['group', 'interface', 'state'], registers: r, collect() { set(this, snap().iface); } });
     new Gauge({ name: 'ipmpd_interface_active', help: 'Member is active: may carry data addresses (ipmpstat -i ACTIVE)', labelNames: ['group', 'interface'], registers: r, collect() { set(this, snap().active); } });
-    this.transitions = ['failovers', 'failbacks'].map((what) => new Counter({
-      name: `ipmpd_${what}_total`, help: `${what === 'failovers' ? 'Failovers: data addresses left an unusable member' : 'Failbacks: data addresses returned to their repaired home member'}, by cause`,
-      labelNames: ['group', 'reason'], registers: r,
-    }));
-    this.lastFailover = new Gauge({ name: 'ipmpd_last_failover_duration_seconds', help: 'Duration of the kernel writer run that applied the latest failover of the group', labelNames: ['group'], registers: r });
-    this.announcements = new Counter({ name: 'ipmpd_announcements_total', help: 'Announcement series started (gratuitous ARP / unsolicited NA) by writer runs', registers: r });
-    this.repairs = new Counter({ name: 'ipmpd_reconcile_repairs_total', help: 'Reconciliations that found and repaired drift (changes not driven by the engine), by cause', labelNames: ['cause'], registers: r });
-    this.resyncs = new Counter({ name: 'ipmpd_netlink_resyncs_total', help: 'Netlink monitor resynchronisations (lost notifications, full dump)', registers: r });
-    this.reloads = new Counter({ name: 'ipmpd_config_reloads_total', help: 'Configuration reloads, applied (ok) or refused for errors', labelNames: ['result'], registers: r });
+    for (const what of ['failovers', 'failbacks'] as const) {
+      new Counter({
+        name: `ipmpd_${what}_total`, help: `${what === 'failovers' ? 'Failovers: data addresses left an unusable member' : 'Failbacks: data addresses returned to their repaired home member'}, by cause`,
+        labelNames: ['group', 'reason'], registers: r, collect() { mirror(this, t[what].entries()); },
+      });
+    }
+    new Gauge({ name: 'ipmpd_last_failover_duration_seconds', help: 'Duration of the kernel writer run that applied the latest failover of the group', labelNames: ['group'], registers: r,
+      collect() { set(this, [...t.lastFailoverS].map(([group, value]) => ({ labels: { group }, value }))); } });
+    new Counter({ name: 'ipmpd_announcements_total', help: 'Announcement series started (gratuitous ARP / unsolicited NA) by writer runs', registers: r, collect() { this.reset(); this.inc(t.announcements); } });
+    new Counter({ name: 'ipmpd_reconcile_repairs_total', help: 'Reconciliations that found and repaired drift (changes not driven by the engine), by cause', labelNames: ['cause'], registers: r, collect() { mirror(this, t.repairs.entries()); } });
+    new Counter({ name: 'ipmpd_netlink_resyncs_total', help: 'Netlink monitor resynchronisations (lost notifications, full dump)', registers: r, collect() { this.reset(); this.inc(t.resyncs); } });
+    new Counter({ name: 'ipmpd_config_reloads_total', help: 'Configuration reloads, applied (ok) or refused for errors', labelNames: ['result'], registers: r, collect() { mirror(this, t.reloads.entries()); } });
     // The counter is registered (and so collected) before the histogram: reading the probe
     // ring in its collect() updates both before either is written out.
     const readProbes = (): void => this.readProbes();
     this.probes = new Counter({ name: 'ipmpd_probes_total', help: 'Completed probes by outcome', labelNames: ['interface', 'outcome'], registers: r, collect: readProbes });
     this.rtt = new Histogram({ name: 'ipmpd_probe_rtt_seconds', help: 'Round-trip time of answered probes (ipmpstat -p NETRTT)', labelNames: ['interface'], buckets: RTT_BUCKETS, registers: r });
-    // Zero-valued series from the start, so rate() sees the first increment.
-    this.reloads.inc({ result: 'ok' }, 0);
-    this.reloads.inc({ result: 'refused' }, 0);
-  }
-
-  transitioned(ts: readonly Transition[], durationMs: number | undefined): void {
-    for (const t of ts) {
-      this.transitions[t.kind === 'failover' ? 0 : 1]?.inc({ group: t.group, reason: t.reason });
-      if (t.kind === 'failover' && durationMs !== undefined) this.lastFailover.set({ group: t.group }, durationMs / 1000);
-    }
-  }
-
-  announced(count: number): void {
-    if (count > 0) this.announcements.inc(count);
-  }
-
-  repaired(cause: RepairCause): void {
-    this.repairs.inc({ cause });
-  }
-
-  resynced(): void {
-    this.resyncs.inc();
-  }
-
-  reloaded(ok: boolean): void {
-    this.reloads.inc({ result: ok ? 'ok' : 'refused' });
   }
 
   /**

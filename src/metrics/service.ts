@@ -1,6 +1,8 @@
 // The daemon's side of the metrics: receives the event path's results (StepObserver) and the
 // daemon's own events (resyncs, reloads), turns them into counter updates via derive.ts, and
 // runs the endpoint while `metrics.listen` is configured (restarted when a reload changes it).
+// prom-client and the HTTP server are imported only then: ~10 MB a daemon without metrics
+// does not need to carry.
 import type { ApplyReport } from '../apply/writer.js';
 import type { MetricsSettings } from '../config/model.js';
 import type { StepObserver } from '../daemon/step-observer.js';
@@ -8,11 +10,13 @@ import type { EngineResult, Placement } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import { repairCause, transitions, type TransitionReason } from './derive.js';
 import { parseListen } from './listen.js';
-import { DaemonMetrics, type MetricsSources } from './registry.js';
-import { MetricsServer } from './server.js';
+import type { DaemonMetrics, MetricsSources } from './registry.js';
+import type { MetricsServer } from './server.js';
+import { MetricTallies } from './tallies.js';
 
 export class MetricsService implements StepObserver {
-  readonly metrics: DaemonMetrics;
+  private readonly tallies = new MetricTallies();
+  private registry: DaemonMetrics | undefined;
   private server: MetricsServer | undefined;
   private listen: string | undefined;
   /** The placement of the previous step: failbacks are judged by the member's state before. */
@@ -23,8 +27,19 @@ export class MetricsService implements StepObserver {
   private readonly engineRuns = new WeakSet<ApplyReport>();
   private readonly counted = new WeakSet<ApplyReport>();
 
-  constructor(sources: MetricsSources, private readonly log: Logger) {
-    this.metrics = new DaemonMetrics(sources);
+  constructor(private readonly sources: MetricsSources, private readonly log: Logger) {}
+
+  /** The exposition (Prometheus text); builds the registry on first use. */
+  async expose(): Promise<string> {
+    return (await this.exposition()).expose();
+  }
+
+  private async exposition(): Promise<DaemonMetrics> {
+    if (!this.registry) {
+      const { DaemonMetrics } = await import('./registry.js');
+      this.registry ??= new DaemonMetrics(this.sources, this.tallies);
+    }
+    return this.registry;
   }
 
   stepped(result: EngineResult, report: ApplyReport): void {
@@ -35,7 +50,7 @@ export class MetricsService implements StepObserver {
         if (t.kind === 'failover') this.causes.set(`${t.group}|${t.ifname}`, t.reason);
         else this.causes.delete(`${t.group}|${t.ifname}`);
       }
-      this.metrics.transitioned(ts, report.durationMs);
+      this.tallies.transitioned(ts, report.durationMs);
     }
     this.last = result.placement;
     this.engineRuns.add(report);
@@ -48,25 +63,25 @@ export class MetricsService implements StepObserver {
     // the same report: if an engine step shared this run, its changes are the step's, not a
     // repair. The waiters are resumed together, so by the next turn every sharer has reported.
     // A run that found nothing to do is a check, not a repair.
-    if (report.changes.length > 0) setImmediate(() => { if (!this.engineRuns.has(report)) this.metrics.repaired(repairCause(reason)); });
+    if (report.changes.length > 0) setImmediate(() => { if (!this.engineRuns.has(report)) this.tallies.repaired(repairCause(reason)); });
   }
 
   private countAnnouncements(report: ApplyReport): void {
     if (this.counted.has(report)) return;
     this.counted.add(report);
-    this.metrics.announced(report.announced.length);
+    this.tallies.announced(report.announced.length);
   }
 
   fired(announcements: number): void {
-    this.metrics.announced(announcements);
+    this.tallies.announced(announcements);
   }
 
   resynced(): void {
-    this.metrics.resynced();
+    this.tallies.resynced();
   }
 
   reloaded(ok: boolean): void {
-    this.metrics.reloaded(ok);
+    this.tallies.reloaded(ok);
   }
 
   /**
@@ -79,7 +94,8 @@ export class MetricsService implements StepObserver {
     const at = settings && parseListen(settings.listen);
     if (!settings || !at) return;
     try {
-      this.server = await MetricsServer.listen(at, this.metrics, this.log);
+      const [{ MetricsServer }, exposition] = await Promise.all([import('./server.js'), this.exposition()]);
+      this.server = await MetricsServer.listen(at, exposition, this.log);
       this.listen = settings.listen;
       this.log.info({ listen: settings.listen }, `metrics served on http://${settings.listen}/metrics`);
     } catch (err) {

@@ -1,7 +1,7 @@
 // Runs the real ipmpd binary inside a lab namespace, with a notify socket of our own so
 // tests can wait for READY=1 exactly as systemd would.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,13 @@ function packageRoot(): string {
 }
 const repo = packageRoot();
 export const BIN = (name: string): string => join(repo, 'dist/src/cli', `${name}.js`);
+
+/** The node options a program's `#!/usr/bin/env -S node …` line gives it: tests run it the same way. */
+export function shebangFlags(file: string): string[] {
+  const first = readFileSync(file, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\/usr\/bin\/env -S node((?: --[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
+  return m?.[1] ? m[1].trim().split(/\s+/) : [];
+}
 
 export interface LogLine { level: number; msg: string; [k: string]: unknown }
 
@@ -55,7 +62,7 @@ export class DaemonProcess {
     this.notify.start();
     this.readyAtMs = undefined;
     this.spawnedAtMs = performance.now();
-    const child = spawn('ip', ['netns', 'exec', this.ns, process.execPath, BIN('ipmpd'),
+    const child = spawn('ip', ['netns', 'exec', this.ns, process.execPath, ...shebangFlags(BIN('ipmpd')), BIN('ipmpd'),
       '--config', this.configPath, '--socket', this.socketPath, '--log-level', 'debug', ...extraArgs], {
       env: { ...process.env, NOTIFY_SOCKET: notifyPath },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,8 @@
 // The warning aggregator with a fake clock and timer: first occurrence through, the rest
 // counted and summarised once per window, keys independent, nothing left armed at close.
-import { describe, expect, test } from 'vitest';
-import { LogAggregator, type Summary } from '../../../src/log-aggregate.js';
+import fc from 'fast-check';
+import { describe, expect, it, test } from 'vitest';
+import { groupThousands, LogAggregator, type Summary } from '../../../src/log-aggregate.js';
 
 function harness(windowMs = 10_000) {
   let now = 0;
@@ -68,5 +69,14 @@ describe('LogAggregator', () => {
     const t = (agg as unknown as { timer: NodeJS.Timeout }).timer;
     expect(t.hasRef()).toBe(false);
     agg.close();
+  });
+});
+
+describe('groupThousands', () => {
+  it.each([[0, '0'], [7, '7'], [999, '999'], [1000, '1,000'], [12345, '12,345'], [1234567, '1,234,567'], [-1234, '-1,234']])('%d → %s', (n, s) => {
+    expect(groupThousands(n)).toBe(s);
+  });
+  it('matches en-US grouping for any integer', () => {
+    fc.assert(fc.property(fc.integer(), (n) => { expect(groupThousands(n)).toBe(n.toLocaleString('en-US')); }));
   });
 });

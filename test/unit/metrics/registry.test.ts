@@ -46,7 +46,7 @@ describe('DaemonMetrics exposition', () => {
     // Link back, probes not yet re-earned (failed): the failback still says link.
     svc.stepped(result(place({ active: false, failed: true, probe: 'failed', state: 'failed' }, 'eth1')), report());
     svc.stepped(result(place({}, 'eth0'), ['eth1', 'eth0']), report());
-    const text = await svc.metrics.expose();
+    const text = await svc.expose();
     expect(text).toContain('ipmpd_failovers_total{group="g",reason="link"} 1');
     expect(text).toContain('ipmpd_last_failover_duration_seconds{group="g"} 0.004');
     expect(text).toContain('ipmpd_announcements_total 3');
@@ -61,7 +61,7 @@ describe('DaemonMetrics exposition', () => {
     svc.resynced();
     svc.reloaded(false);
     await new Promise((r) => setImmediate(r));
-    const text = await svc.metrics.expose();
+    const text = await svc.expose();
     expect(text).toContain('ipmpd_reconcile_repairs_total{cause="address"} 1');
     expect(text).not.toContain('cause="invariant-check"');
     expect(text).toContain('ipmpd_netlink_resyncs_total 1');
@@ -75,16 +75,16 @@ describe('DaemonMetrics exposition', () => {
     svc.reconciled('ipmpd route removed', shared);
     svc.stepped(result(place({}, 'eth0')), shared);
     await new Promise((r) => setImmediate(r));
-    const text = await svc.metrics.expose();
+    const text = await svc.expose();
     expect(text).not.toContain('ipmpd_reconcile_repairs_total{');
     expect(text).toContain('ipmpd_announcements_total 1');
   });
 
   it('computes state gauges at scrape time; a member removed by a reload disappears', async () => {
     const { svc, state } = setup();
-    expect(await svc.metrics.expose()).toContain('ipmpd_interface_state{group="g",interface="eth1",state="ok"} 1');
+    expect(await svc.expose()).toContain('ipmpd_interface_state{group="g",interface="eth1",state="ok"} 1');
     state.members = ['eth0'];
-    const text = await svc.metrics.expose();
+    const text = await svc.expose();
     expect(text).toContain('ipmpd_group_state{group="g",state="ok"} 1');
     expect(text).toContain('ipmpd_interface_link_state{group="g",interface="eth0",state="up"} 1');
     expect(text).not.toContain('interface="eth1"');
@@ -94,8 +94,8 @@ describe('DaemonMetrics exposition', () => {
     const { svc, state } = setup();
     const rec = { sentAtMs: 0, interface: 'eth0', probe: 1, netRttMs: 0.3, rttMs: 0.5, rttAvgMs: null, rttDevMs: null, target: '192.0.2.254' };
     state.probes = [{ ...rec, outcome: 'acked' }, { ...rec, netRttMs: null, rttMs: null, outcome: 'lost' }];
-    await svc.metrics.expose();
-    const text = await svc.metrics.expose();
+    await svc.expose();
+    const text = await svc.expose();
     expect(text).toContain('ipmpd_probe_rtt_seconds_bucket{le="0.0005",interface="eth0"} 1');
     expect(text).toContain('ipmpd_probe_rtt_seconds_count{interface="eth0"} 1');
     expect(text).toContain('ipmpd_probes_total{interface="eth0",outcome="lost"} 1');

@@ -73,7 +73,7 @@ describe('ipmpd .deb', () => {
     needTool(ctx, 'dpkg-deb', 'dpkg');
     const lib = join(extracted, 'usr/lib/ipmpd');
     // The wrappers point at /usr/lib/ipmpd; run the same file from the extracted copy.
-    expect(readFileSync(join(extracted, 'usr/sbin/ipmpd'), 'utf8')).toContain('exec /usr/bin/node /usr/lib/ipmpd/dist/src/cli/ipmpd.js "$@"');
+    expect(readFileSync(join(extracted, 'usr/sbin/ipmpd'), 'utf8')).toContain('exec /usr/bin/node --max-semi-space-size=1 /usr/lib/ipmpd/dist/src/cli/ipmpd.js "$@"');
     expect(run(process.execPath, [join(lib, 'dist/src/cli/ipmpd.js'), '--version']).stdout).toBe(`ipmpd (ipmpd) ${pkg.version}\n`);
     const addon = run(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(lib, 'dist/src/sys/addon.js'))}); console.log(typeof m.addon.monotonicNs())`]);
     expect(addon.stdout.trim()).toBe('bigint');

@@ -17,6 +17,9 @@ describe('vagrant validate', () => {
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   // Dot-folder and home in a scratch directory: validation must leave the work tree alone.
+  // vagrant (Ruby) takes 2–8 s to start on a busy 2-core machine.
+  const VALIDATE_TIMEOUT_MS = 60_000;
+
   function validate(cwd: string): { status: number | null; output: string } {
     const r = run('vagrant', ['validate', '--ignore-provider'], {
       cwd,
@@ -32,7 +35,7 @@ describe('vagrant validate', () => {
     expect(r.output).toContain('validated successfully');
     expect(r.status).toBe(0);
     expect(existsSync(repoPath('.vagrant'))).toBe(hadDotFolder);
-  });
+  }, VALIDATE_TIMEOUT_MS);
 
   it('rejects it when a provisioning script is missing (the check can fail)', (ctx) => {
     needTool(ctx, 'vagrant', 'vagrant');
@@ -42,7 +45,7 @@ describe('vagrant validate', () => {
     const r = validate(copy);
     expect(r.status).not.toBe(0);
     expect(r.output).toMatch(/provision\.sh/);
-  });
+  }, VALIDATE_TIMEOUT_MS);
 });
 
 describe('Vagrantfile topology', () => {
