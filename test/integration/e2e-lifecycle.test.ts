@@ -68,7 +68,7 @@ describe.runIf(enabled)('e2e: restart, reload and self-repair', () => {
     events.length = 0;
     const before = d.notifications.length;
     await d.signal('SIGHUP');
-    await d.waitFor(() => d.logsMatching(/configuration reloaded/).length > 0, 2000, () => `reload not logged: ${JSON.stringify(d.logs.slice(-8))} stderr=${d.stderrText}`);
+    await d.waitFor(() => d.logsMatching(/configuration reloaded/).length > 0, 15_000, () => `reload not logged: ${JSON.stringify(d.logs.slice(-8))} stderr=${d.stderrText}`);
     await sleep(200);
     expect(events).toEqual([]);
     expect(d.notifications.slice(before).join('\n')).toContain('RELOADING=1');
@@ -78,7 +78,7 @@ describe.runIf(enabled)('e2e: restart, reload and self-repair', () => {
     events.length = 0;
     d.writeConfig(`${CONFIG}\n  - name: broken\n    interfaces: 7\n`);
     await d.signal('SIGHUP');
-    await until(() => d.logsMatching(/reload refused/).length > 0, 2000, 'refusal logged');
+    await until(() => d.logsMatching(/reload refused/).length > 0, 15_000, 'refusal logged');
     expect(events).toEqual([]);
     expect(holder(t.host, DATA)).toEqual(['eth0']);
     d.writeConfig(CONFIG);

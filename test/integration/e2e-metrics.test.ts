@@ -86,13 +86,13 @@ describe.runIf(enabled)('e2e: Prometheus metrics endpoint', () => {
   it('counts a refused reload', async () => {
     s.d.writeConfig(`${CONFIG}\nbogus: 1\n`);
     await s.d.signal('SIGHUP');
-    await until(() => value(scrape(), 'ipmpd_config_reloads_total{result="refused"}') === 1, 5000, 'refused reload counted');
+    await until(() => value(scrape(), 'ipmpd_config_reloads_total{result="refused"}') === 1, 15_000, 'refused reload counted');
   });
 
   it('moves the endpoint when a reload changes metrics.listen', async () => {
     s.d.writeConfig(CONFIG.replace('127.0.0.1:9772', '127.0.0.1:9773'));
     await s.d.signal('SIGHUP');
-    await until(() => value(scrapeAt(9773), 'ipmpd_config_reloads_total{result="ok"}') === 1, 5000, 'endpoint on 9773, reload counted');
+    await until(() => value(scrapeAt(9773), 'ipmpd_config_reloads_total{result="ok"}') === 1, 15_000, 'endpoint on 9773, reload counted');
     // Counters survive the move; the old port is closed.
     expect(value(scrapeAt(9773), 'ipmpd_failovers_total{group="web",reason="link"}')).toBe(1);
     expect(scrapeAt(9772)).toBe('');
