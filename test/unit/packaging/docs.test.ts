@@ -44,6 +44,10 @@ describe('operator documentation', () => {
     expect(guide).toMatch(/\[Link\]\nUnmanaged=yes/);
     expect(guide).toContain('KeepConfiguration=');
     expect(guide).toMatch(/### netplan/);
+    expect(guide).toMatch(/### Firewalls/);
+    expect(guide).toContain('icmp type echo-reply accept');
+    expect(guide).toContain('--icmp-type echo-reply -j ACCEPT');
+    expect(guide).toMatch(/journalctl -u ipmpd \| grep 'managed by'/);
     expect(guide).toMatch(/\/etc\/network\/interfaces/);
   });
 });
