@@ -2,7 +2,7 @@
 // without the registry (prebuilt addon, dependencies bundled), and holds only runtime files.
 // The install runs with a PATH of node, npm and sh only: no cc, g++, make or python3.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +87,12 @@ describe('npm pack tarball', () => {
     const help = run(join(prefix, 'bin/ipmpstat'), ['--help'], { env });
     expect(help.stdout).toMatch(/^usage: ipmpstat/);
     expect(help.status).toBe(0);
+    // The bundled dependencies load: ipmpctl check reads YAML (yaml, zod).
+    const conf = join(work, 'check.yaml');
+    writeFileSync(conf, 'groups:\n  - name: g\n    interfaces: [{ name: eth0 }, { name: eth1 }]\n');
+    const check = run(join(prefix, 'bin/ipmpctl'), ['check', conf], { env });
+    expect(check.stdout).toMatch(/name: g/);
+    expect(check.status).toBe(0);
     // The addon itself loads (ipmpctl --version does not need it).
     const addon = run(join(bin, 'node'), ['--input-type=module', '-e',
       `const m = await import(${JSON.stringify(join(prefix, 'lib/node_modules/ipmpd/dist/src/sys/addon.js'))}); console.log(typeof m.addon.monotonicNs())`], { env });
