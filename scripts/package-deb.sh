@@ -68,6 +68,12 @@ for page in "$stage"/man/*; do
   gzip -9n < "$page" > "$pkg/usr/share/man/man${name##*.}/$name.gz"
 done
 
+# Bash completion: one file, found by bash-completion under each command's name.
+comp=$pkg/usr/share/bash-completion/completions
+mkdir -p "$comp"
+cp completions/ipmpd.bash "$comp/ipmpd"
+for t in ipmpstat if_mpadm ipmpctl; do ln -s ipmpd "$comp/$t"; done
+
 doc=$pkg/usr/share/doc/ipmpd
 mkdir -p "$doc"
 cp packaging/deb/copyright "$doc/"

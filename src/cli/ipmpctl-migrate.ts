@@ -4,7 +4,9 @@
 // 2: usage error or unreadable input.
 import { writeFile } from 'node:fs/promises';
 import { formatFinding, hasErrors, hasInputFailure, loadConfig, toYaml } from '../config/load.js';
-import type { Finding } from '../config/model.js';
+import type { Origin } from '../config/host-state.js';
+import { noteText, placeFindings } from '../config/migration-notes.js';
+import type { Finding, IpmpConfig } from '../config/model.js';
 import { parseConfigCommandArgs } from './args.js';
 import type { Io } from './main.js';
 
@@ -17,6 +19,29 @@ export function writeFindings(io: Io, findings: Finding[]): void {
 function summary(findings: Finding[]): string {
   const n = (s: Finding['severity']): number => findings.filter((f) => f.severity === s).length;
   return `${n('error')} error(s), ${n('warning')} warning(s), ${n('info')} info`;
+}
+
+/**
+ * The YAML with every finding as a "# ipmpctl migrate:" comment above the element it concerns,
+ * and a summary (plus the findings about nothing in the file) on top. check and ipmpd report
+ * those comments again until they are deleted (config/migration-notes.ts).
+ */
+export function migratedYaml(config: IpmpConfig, findings: Finding[], origins: ReadonlyMap<string, Origin>, from: string): string {
+  const placed = placeFindings(findings, origins);
+  const notes = new Map([...placed.byElement].map(([element, list]) => [element, list.map(noteText)]));
+  const header = [
+    `ipmpd configuration migrated from ${from} by ipmpctl migrate`,
+    `findings: ${summary(findings)}`,
+  ];
+  if (findings.length > 0) {
+    header.push(
+      'Each finding is written as an "ipmpctl migrate:" comment above what it concerns (those about',
+      'nothing in this file just below). ipmpctl check and ipmpd report them again until you delete',
+      'them; an error left here keeps ipmpd from starting with this file.',
+      ...placed.unplaced.map(noteText),
+    );
+  }
+  return toYaml(config, { header: header.join('\n'), notes });
 }
 
 export async function runMigrate(argv: string[], io: Io): Promise<number> {
@@ -37,9 +62,7 @@ export async function runMigrate(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   const { config, findings } = result;
-  const yaml = config
-    ? toYaml(config, { header: `ipmpd configuration migrated from ${args.path} by ipmpctl migrate\nfindings: ${summary(findings)}` })
-    : null;
+  const yaml = config ? migratedYaml(config, findings, result.origins ?? new Map(), args.path) : null;
   if (args.output !== undefined && yaml !== null) {
     try {
       await writeFile(args.output, yaml);

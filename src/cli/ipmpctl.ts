@@ -12,7 +12,9 @@ const HELP = `Usage: ipmpctl <command> [options]
 
   migrate DIR [--map A=B ...] [-o FILE] [-j]
         Read a Solaris root (or its etc/) and write the native YAML configuration.
-        Findings go to stderr as "severity code file:line message".
+        Findings go to stderr as "severity code file:line message", and into the
+        YAML as "# ipmpctl migrate: ..." comments above what they concern; check
+        and ipmpd report those comments until they are deleted.
   check PATH [--map A=B ...] [-j]
         Validate a native YAML file or a Solaris directory; print the normalized model.
   plan PATH [--map A=B ...] [-j]

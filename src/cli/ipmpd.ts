@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SOCKET_PATH } from '../control/protocol.js';
 import type { LoadResult } from '../config/load.js';
+import { sourcesFromEnv } from '../daemon/coexistence.js';
 import { Daemon } from '../daemon/daemon.js';
 import { InstanceLock } from '../daemon/instance-lock.js';
 import { NetnsGuard } from '../daemon/netns-guard.js';
@@ -137,7 +138,7 @@ export async function runIpmpd(argv: string[], io: Io): Promise<number> {
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGHUP', reload);
   try {
-    daemon = await Daemon.start({ source, loaded, socketPath: values.socket, log, notifier });
+    daemon = await Daemon.start({ source, loaded, socketPath: values.socket, log, notifier, coexistence: sourcesFromEnv(process.env) });
   } catch (err) {
     return fail((err as Error).message, err);
   }

@@ -98,17 +98,18 @@ export const INPUT_FAILURE_CODES: ReadonlySet<string> = new Set([
   'INPUT_UNREADABLE', 'INPUT_NOT_REGULAR', 'INPUT_TOO_LARGE', 'NOT_A_CONFIGURATION', 'NOT_A_SOLARIS_TREE',
 ]);
 
-export function makeFinding(code: FindingCode, file: string, line: number, message: string, column?: number): Finding {
+export function makeFinding(code: FindingCode, file: string, line: number, message: string, column?: number, element?: string): Finding {
   const f: Finding = { severity: FINDING_CODES[code], code, file, line, message };
   if (column !== undefined) f.column = column;
+  if (element !== undefined) f.element = element;
   return f;
 }
 
 /** Collects findings while a parser runs; parsers never throw for bad input, they report. */
 export class FindingSink {
   readonly list: Finding[] = [];
-  add(code: FindingCode, file: string, line: number, message: string, column?: number): void {
-    this.list.push(makeFinding(code, file, line, message, column));
+  add(code: FindingCode, file: string, line: number, message: string, column?: number, element?: string): void {
+    this.list.push(makeFinding(code, file, line, message, column, element));
   }
 }
 

@@ -59,18 +59,18 @@ export function hostToModel(inp: HostToModelInput): IpmpConfig {
     groups.push({ name, mode: 'outbound-spread', interfaces: [], dataAddresses: [], announce: { ...DEFAULT_ANNOUNCE }, probe: 'icmp' });
   }
 
-  const seenData = new Map<string, Origin & { where: string }>();
+  const seenData = new Map<string, Origin & { where: string; element: string }>();
   groups.forEach((g, gi) => {
     const mem = members.get(g.name) ?? [];
     const homed: { l: LogicalState & { address: Cidr }; home: string | null; via: PhysState }[] = [];
-    const tests: (LogicalState & { address: Cidr })[] = [];
+    const tests: { l: LogicalState & { address: Cidr }; element: string }[] = [];
     for (const p of mem) {
       const ii = g.interfaces.length;
       const iface: InterfaceConfig = { name: mapper.linuxName(p.name, p.group?.origin ?? p.origin), standby: p.standby, testAddresses: [], solarisName: p.name };
       origins.set(`groups.${gi}.interfaces.${ii}`, p.group?.origin ?? p.origin);
       if (p.standbyOrigin) origins.set(`groups.${gi}.interfaces.${ii}.standby`, p.standbyOrigin);
       for (const x of p.incompatible) {
-        sink.add('NOT_IPMP_COMPATIBLE', x.origin.file, x.origin.line, `${x.what} on ${p.name}: an IPMP group member must use ARP/ND, have no point-to-point addresses and no usesrc`);
+        sink.add('NOT_IPMP_COMPATIBLE', x.origin.file, x.origin.line, `${x.what} on ${p.name}: an IPMP group member must use ARP/ND, have no point-to-point addresses and no usesrc`, undefined, `groups.${gi}.interfaces.${ii}`);
       }
       for (const l of byName(p.logicals)) {
         if (l.removed) continue;
@@ -80,9 +80,10 @@ export function hostToModel(inp: HostToModelInput): IpmpConfig {
         }
         if (!usable(l)) continue;
         if (l.nofailover) {
-          origins.set(`groups.${gi}.interfaces.${ii}.testAddresses.${iface.testAddresses.length}`, l.origin);
+          const element = `groups.${gi}.interfaces.${ii}.testAddresses.${iface.testAddresses.length}`;
+          origins.set(element, l.origin);
           iface.testAddresses.push(formatCidr(l.address));
-          tests.push(l);
+          tests.push({ l, element });
         } else if (isLinkLocal6(l.address)) {
           continue; // link-locals never fail over; without -failover they are not test addresses either
         } else {
@@ -97,30 +98,31 @@ export function hostToModel(inp: HostToModelInput): IpmpConfig {
     // One NIC and no data address: the Solaris idiom "ifconfig hme0 group g -failover" makes
     // the test address the host's address too, so it must stay usable as a source.
     const soleAddress = mem.length === 1 && homed.length === 0;
-    for (const l of tests) checkTestLogical(l, host.clearview || soleAddress, sink);
+    for (const { l, element } of tests) checkTestLogical(l, host.clearview || soleAddress, sink, element);
     for (const { l, home, via } of homed) {
       const key = formatIp(l.address);
       const prev = seenData.get(key);
       if (prev) {
         sink.add('DUPLICATE_DATA_ADDRESS', l.origin.file, l.origin.line,
-          `data address ${describe(l)} is also configured on ${prev.where} (${prev.file}:${prev.line}); Solaris would bring the same address up twice (duplicate address). Kept once, on ${prev.where}`);
+          `data address ${describe(l)} is also configured on ${prev.where} (${prev.file}:${prev.line}); Solaris would bring the same address up twice (duplicate address). Kept once, on ${prev.where}`, undefined, prev.element);
         continue;
       }
+      const element = `groups.${gi}.dataAddresses.${g.dataAddresses.length}`;
       if (!l.up) {
-        sink.add('ADDRESS_NOT_UP', l.origin.file, l.origin.line, `data address ${describe(l)} is never marked up${host.multiLineFiles.has(l.origin.file) ? ' (multi-line hostname files get no implicit "up")' : ''}; kept with up: false`);
+        sink.add('ADDRESS_NOT_UP', l.origin.file, l.origin.line, `data address ${describe(l)} is never marked up${host.multiLineFiles.has(l.origin.file) ? ' (multi-line hostname files get no implicit "up")' : ''}; kept with up: false`, undefined, element);
       }
       let homeName = home;
       if (homeName === null) {
         homeName = leastLoaded(g);
         if (homeName === null) continue;
-        sink.add('DATA_HOME_ASSIGNED', l.origin.file, l.origin.line, `${formatCidr(l.address)} lives on IPMP interface ${via.name}, where the kernel binds it to an active member; ipmpd homes it on ${homeName}`);
+        sink.add('DATA_HOME_ASSIGNED', l.origin.file, l.origin.line, `${formatCidr(l.address)} lives on IPMP interface ${via.name}, where the kernel binds it to an active member; ipmpd homes it on ${homeName}`, undefined, element);
       }
-      seenData.set(key, { ...l.origin, where: via.ipmp ? via.name : l.name });
-      origins.set(`groups.${gi}.dataAddresses.${g.dataAddresses.length}`, l.origin);
+      seenData.set(key, { ...l.origin, where: via.ipmp ? via.name : l.name, element });
+      origins.set(element, l.origin);
       const d: DataAddress = { address: formatCidr(l.address), interface: homeName, deprecated: l.deprecated, up: l.up };
       g.dataAddresses.push(d);
     }
-    checkFamilies(mem, sink);
+    checkFamilies(mem, sink, gi);
     g.mode = g.interfaces.some((i) => i.standby) ? 'active-standby' : 'outbound-spread';
   });
 
@@ -146,16 +148,16 @@ function leastLoaded(g: GroupConfig): string | null {
   return best;
 }
 
-function checkTestLogical(l: LogicalState & { address: Cidr }, clearview: boolean, sink: FindingSink): void {
+function checkTestLogical(l: LogicalState & { address: Cidr }, clearview: boolean, sink: FindingSink, element: string): void {
   if (l.family === 'inet' && !l.deprecated && !clearview) {
     sink.add('TEST_ADDRESS_NOT_DEPRECATED', l.origin.file, l.origin.line,
-      `IPv4 test address ${describe(l)} is not marked deprecated: applications may use it as a source address, and it never fails over`);
+      `IPv4 test address ${describe(l)} is not marked deprecated: applications may use it as a source address, and it never fails over`, undefined, element);
   }
   if (!l.up) {
-    sink.add('ADDRESS_NOT_UP', l.origin.file, l.origin.line, `test address ${describe(l)} is never marked up, so in.mpathd cannot probe from it`);
+    sink.add('ADDRESS_NOT_UP', l.origin.file, l.origin.line, `test address ${describe(l)} is never marked up, so in.mpathd cannot probe from it`, undefined, element);
   }
   if (l.noxmit || l.nolocal) {
-    sink.add('TEST_ADDRESS_UNUSABLE', l.origin.file, l.origin.line, `test address ${describe(l)} is ${l.noxmit ? '-xmit' : '-local'}; in.mpathd skips such addresses`);
+    sink.add('TEST_ADDRESS_UNUSABLE', l.origin.file, l.origin.line, `test address ${describe(l)} is ${l.noxmit ? '-xmit' : '-local'}; in.mpathd skips such addresses`, undefined, element);
   }
 }
 
@@ -175,14 +177,15 @@ function reportUngrouped(p: PhysState, sink: FindingSink): void {
   }
 }
 
-function checkFamilies(mem: PhysState[], sink: FindingSink): void {
+/** `mem` is in member order, so a member's index is its index in the group's interfaces. */
+function checkFamilies(mem: PhysState[], sink: FindingSink, gi: number): void {
   for (const fam of ['inet', 'inet6'] as const) {
     const have = mem.filter((p) => p.families.has(fam));
     if (have.length === 0 || have.length === mem.length) continue;
-    for (const p of mem) {
-      if (p.families.has(fam)) continue;
+    mem.forEach((p, ii) => {
+      if (p.families.has(fam)) return;
       sink.add('FAMILY_NOT_PLUMBED_ON_ALL_MEMBERS', p.origin.file, p.origin.line,
-        `${p.name} is not plumbed for ${fam === 'inet' ? 'IPv4' : 'IPv6'} but ${have.map((x) => x.name).join(', ')} ${have.length > 1 ? 'are' : 'is'}; in.mpathd warns this "may affect failover capability"`);
-    }
+        `${p.name} is not plumbed for ${fam === 'inet' ? 'IPv4' : 'IPv6'} but ${have.map((x) => x.name).join(', ')} ${have.length > 1 ? 'are' : 'is'}; in.mpathd warns this "may affect failover capability"`, undefined, `groups.${gi}.interfaces.${ii}`);
+    });
   }
 }

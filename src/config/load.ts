@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { errnoText, readBounded } from './bounded-read.js';
 import { FindingSink, sortFindings } from './findings.js';
+import type { Origin } from './host-state.js';
 import type { Finding, IpmpConfig } from './model.js';
 import { importSolaris } from './solaris-import.js';
 import { basename } from 'node:path';
@@ -18,6 +19,8 @@ export interface LoadResult {
   config: IpmpConfig | null;
   findings: Finding[];
   source: 'yaml' | 'solaris';
+  /** Solaris input: where each model element came from (ipmpctl migrate places findings by it). */
+  origins?: Map<string, Origin>;
 }
 
 export interface LoadOptions {
@@ -47,7 +50,7 @@ export async function loadConfig(path: string, opts: LoadOptions = {}): Promise<
   if (isDirectory) {
     const input = await readSolarisDir(path, sink);
     const r = importSolaris(input, opts);
-    return { config: r.config, findings: sortFindings([...sink.list, ...r.findings]), source: 'solaris' };
+    return { config: r.config, findings: sortFindings([...sink.list, ...r.findings]), source: 'solaris', ...(r.origins ? { origins: r.origins } : {}) };
   }
   const read = await readBounded(path);
   if (!read.ok) {
@@ -67,5 +70,5 @@ export async function loadConfig(path: string, opts: LoadOptions = {}): Promise<
   }
   const input = { files: new Map([[basename(path), text]]), etc: 'etc/', ipadmScripts: [basename(path)], label: basename(path) };
   const r = importSolaris(input, opts);
-  return { config: r.config, findings: sortFindings([...sink.list, ...r.findings]), source: 'solaris' };
+  return { config: r.config, findings: sortFindings([...sink.list, ...r.findings]), source: 'solaris', ...(r.origins ? { origins: r.origins } : {}) };
 }

@@ -21,7 +21,7 @@ export interface ModelCheckOptions {
 export function checkModel(cfg: IpmpConfig, locate: Locator, sink: FindingSink, opts: ModelCheckOptions): void {
   const report = (code: FindingCode, path: ModelPath, message: string): void => {
     const at = locate(path);
-    sink.add(code, at.file, at.line, message, at.column);
+    sink.add(code, at.file, at.line, message, at.column, path.join('.'));
   };
 
   const fmtPath = (p: ModelPath): string => {

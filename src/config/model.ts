@@ -115,6 +115,11 @@ export interface Finding {
   line: number;
   column?: number;
   message: string;
+  /**
+   * The model element the finding concerns, as a dotted path ("groups.0.dataAddresses.1"),
+   * when the check knows it; ipmpctl migrate writes the finding there as a comment.
+   */
+  element?: string;
 }
 
 export const DEFAULT_MPATHD: MpathdSettings = {

@@ -32,6 +32,8 @@ export interface SolarisInput {
 export interface SolarisImport {
   config: IpmpConfig | null;
   findings: Finding[];
+  /** Model element path ("groups.0.interfaces.1") → the Solaris file and line it came from. */
+  origins?: Map<string, Origin>;
 }
 
 export function importSolaris(input: SolarisInput, opts: { map?: Record<string, string> } = {}): SolarisImport {
@@ -109,5 +111,5 @@ export function importSolaris(input: SolarisInput, opts: { map?: Record<string, 
     return fallback;
   };
   checkModel(config, locate, sink, { fromYaml: false });
-  return { config, findings: sortFindings(sink.list) };
+  return { config, findings: sortFindings(sink.list), origins };
 }

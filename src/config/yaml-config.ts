@@ -5,6 +5,7 @@ import { Document, LineCounter, isMap, isNode, isScalar, parseDocument } from 'y
 import type { z } from 'zod';
 import { FindingSink } from './findings.js';
 import { normalizeCidr, normalizeIp } from './ip-address.js';
+import { findingsFromNotes } from './migration-notes.js';
 import { type Locator, type ModelPath, checkModel } from './model-checks.js';
 import { DEFAULT_ANNOUNCE, type Finding, type GroupConfig, type IpmpConfig } from './model.js';
 import { configSchema } from './yaml-schema.js';
@@ -41,10 +42,25 @@ function issueText(issue: z.core.$ZodIssue, present: boolean): string {
   return issue.message;
 }
 
+/**
+ * The configuration in a YAML text, with what is wrong in it: the checks' findings, and the
+ * findings ipmpctl migrate left as comments (migration-notes.ts) that the checks do not
+ * report again at the same element.
+ */
 export function parseYamlConfig(text: string, file: string): YamlParseResult {
-  const sink = new FindingSink();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  const r = checkYamlDocument(doc, lc, file);
+  // The checks find again what is wrong in the model itself (a single-member group, ...):
+  // such a note is not repeated when the same code is reported for the element below it.
+  const notes = findingsFromNotes(text, file)
+    .filter((n) => !r.findings.some((f) => f.code === n.finding.code && f.line === n.above))
+    .map((n) => n.finding);
+  return { config: r.config, findings: [...notes, ...r.findings] };
+}
+
+function checkYamlDocument(doc: Document, lc: LineCounter, file: string): YamlParseResult {
+  const sink = new FindingSink();
   for (const e of doc.errors) {
     const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
     sink.add('YAML_SYNTAX', file, pos.line, e.message.split('\n')[0]!, pos.col);
@@ -113,8 +129,30 @@ function sameAnnounce(a: GroupConfig['announce']): boolean {
     && a.naCount === DEFAULT_ANNOUNCE.naCount && a.naIntervalMs === DEFAULT_ANNOUNCE.naIntervalMs && a.refreshMs === undefined;
 }
 
+/**
+ * Comment lines above the node an element path names ("groups.0.dataAddresses.1"), or above
+ * its nearest ancestor present in the document; a map entry's comment goes above its key.
+ */
+function attachComment(doc: Document, element: string, lines: string[]): void {
+  const path = element.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  for (let n = path.length; n > 0; n--) {
+    const at = path.slice(0, n);
+    const last = at[at.length - 1];
+    const parent = n === 1 ? doc.contents : doc.getIn(at.slice(0, -1), true);
+    let node: unknown;
+    if (typeof last === 'string' && isMap(parent)) node = parent.items.find((it) => isScalar(it.key) && it.key.value === last)?.key;
+    else node = doc.getIn(at, true);
+    if (isNode(node)) {
+      const text = lines.map((l) => ` ${l}`).join('\n');
+      node.commentBefore = node.commentBefore ? `${node.commentBefore}\n${text}` : text;
+      return;
+    }
+  }
+  doc.commentBefore = [doc.commentBefore, ...lines.map((l) => ` ${l}`)].filter(Boolean).join('\n');
+}
+
 /** The native YAML for a model; parseYamlConfig(toYaml(c)) gives back c. */
-export function toYaml(config: IpmpConfig, opts: { header?: string } = {}): string {
+export function toYaml(config: IpmpConfig, opts: { header?: string; notes?: ReadonlyMap<string, string[]> } = {}): string {
   const obj: Record<string, unknown> = {
     mpathd: { ...config.mpathd },
     defaultRouters: [...config.defaultRouters],
@@ -138,5 +176,6 @@ export function toYaml(config: IpmpConfig, opts: { header?: string } = {}): stri
   if (config.hooks !== undefined) obj.hooks = config.hooks.map((h) => ({ ...h, events: [...h.events] }));
   const doc = new Document(obj);
   if (opts.header) doc.commentBefore = opts.header.split('\n').map((l) => ` ${l}`).join('\n');
+  for (const [element, lines] of opts.notes ?? []) attachComment(doc, element, lines);
   return doc.toString({ lineWidth: 0 });
 }

@@ -6,7 +6,8 @@ import { loadConfig } from '../config/load.js';
 
 const { path, map } = JSON.parse(process.argv[2] ?? '{}') as { path: string; map: Record<string, string> };
 loadConfig(path, { map }).then(
-  (result) => { process.stdout.write(`${JSON.stringify(result)}\n`); },
+  // origins (where each element came from in a Solaris tree) only serve ipmpctl migrate.
+  ({ origins: _origins, ...result }) => { process.stdout.write(`${JSON.stringify(result)}\n`); },
   (err: unknown) => {
     process.stderr.write(`${(err as Error)?.message ?? String(err)}\n`);
     process.exitCode = 1;

@@ -29,6 +29,7 @@ import { HookRunner } from './hooks.js';
 import { applyMemberSysctls, bringMembersUp } from './member-setup.js';
 import { rehearseFailovers } from './warmup.js';
 import { MetricsService } from '../metrics/service.js';
+import { type CoexistenceSources, DEFAULT_SOURCES, detectManagedMembers, warningText } from './coexistence.js';
 
 export interface DaemonOptions {
   source: ConfigSource;
@@ -39,6 +40,8 @@ export interface DaemonOptions {
   loaded?: LoadResult;
   /** Where the record of placed addresses lives; default: beside the control socket. */
   statePath?: string;
+  /** Where to look for NetworkManager / systemd-networkd managing members (coexistence.ts). */
+  coexistence?: CoexistenceSources;
 }
 
 const DEFAULT_INVARIANT_CHECK_MS = 20_000;
@@ -143,6 +146,20 @@ export class Daemon {
     this.opts.notifier.send('READY=1\nSTATUS=IPMP groups placed');
     this.opts.notifier.startWatchdog(() => !this.stopping);
     this.log.info({ groups: this.config.groups.map((g) => g.name), startMs: Number((now() - started).toFixed(1)) }, 'ipmpd ready');
+    // After READY and not awaited: failover readiness never waits for nmcli.
+    void this.warnOtherManagers();
+  }
+
+  /** One warning per member that NetworkManager or systemd-networkd also configures. */
+  private async warnOtherManagers(): Promise<void> {
+    const names = new Set(this.memberNames());
+    const members = [...this.monitor.links.values()].filter((l) => names.has(l.name)).map((l) => ({ ifname: l.name, ifindex: l.index }));
+    const found = await detectManagedMembers(members, this.opts.coexistence ?? DEFAULT_SOURCES);
+    if (this.stopping) return;
+    for (const m of found) {
+      const group = this.config.groups.find((g) => g.interfaces.some((i) => i.name === m.ifname))?.name;
+      this.log.warn({ ifname: m.ifname, group, manager: m.manager }, warningText(m));
+    }
   }
 
   private startTimers(): void {

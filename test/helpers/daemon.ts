@@ -43,7 +43,8 @@ export class DaemonProcess {
   private notify: Socket | undefined;
   stderrText = "";
 
-  constructor(readonly ns: string) {}
+  /** Extra environment for the daemon (e.g. IPMPD_NETWORKD_LINKS_DIR). */
+  constructor(readonly ns: string, readonly env: Record<string, string> = {}) {}
 
   writeConfig(yaml: string): void {
     writeFileSync(this.configPath, yaml);
@@ -64,7 +65,7 @@ export class DaemonProcess {
     this.spawnedAtMs = performance.now();
     const child = spawn('ip', ['netns', 'exec', this.ns, process.execPath, ...shebangFlags(BIN('ipmpd')), BIN('ipmpd'),
       '--config', this.configPath, '--socket', this.socketPath, '--log-level', 'debug', ...extraArgs], {
-      env: { ...process.env, NOTIFY_SOCKET: notifyPath },
+      env: { ...process.env, ...this.env, NOTIFY_SOCKET: notifyPath },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

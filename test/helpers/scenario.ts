@@ -18,6 +18,8 @@ export interface ScenarioOptions {
   watch?: number[];
   /** Runs on the fresh topology before ipmpd starts (e.g. to stack macvlans). */
   prepare?: (t: Topology) => void;
+  /** Extra environment for ipmpd. */
+  env?: Record<string, string>;
 }
 
 export async function startScenario(o: ScenarioOptions): Promise<Scenario> {
@@ -33,7 +35,7 @@ export async function startScenario(o: ScenarioOptions): Promise<Scenario> {
   try {
     o.prepare?.(t);
     wire = new AnnouncementWatcher(t.sw, (o.watch ?? t.nics.map((_, i) => i)).map((i) => t.port(i)));
-    d = new DaemonProcess(t.host);
+    d = new DaemonProcess(t.host, o.env);
     d.writeConfig(o.config);
     await d.start();
     return { t, d, wire, close };

@@ -58,7 +58,13 @@ describe('ipmpd .deb', () => {
       '/etc/iproute2/rt_protos.d/ipmpd.conf', '/usr/lib/ipmpd/build/Release/ipmpd_socket.node',
       '/usr/share/man/man8/ipmpd.8.gz', '/usr/share/man/man8/ipmpstat.8.gz', '/usr/share/man/man8/if_mpadm.8.gz',
       '/usr/share/man/man8/ipmpctl.8.gz', '/usr/share/man/man5/ipmpd.yaml.5.gz', '/usr/share/doc/ipmpd/copyright',
+      '/usr/share/bash-completion/completions/ipmpd',
     ]));
+    // The other three commands find the same file under their own names.
+    for (const t of ['ipmpstat', 'if_mpadm', 'ipmpctl']) {
+      const entry = run('dpkg-deb', ['-c', deb]).stdout.split('\n').find((l) => l.includes(`/bash-completion/completions/${t} `));
+      expect(entry, t).toMatch(/^l.* -> ipmpd$/);
+    }
     expect(listing.filter((e) => e.owner !== 'root/root')).toEqual([]);
   });
 

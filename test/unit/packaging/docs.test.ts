@@ -21,7 +21,10 @@ describe('operator documentation', () => {
   it('README quick start shows how to run the tools and points at the migration guide', () => {
     const quick = read('README.md').split('## Quick start')[1]?.split('\n## ')[0] ?? '';
     for (const tool of ['ipmpctl', 'ipmpd', 'ipmpstat']) expect(quick).toContain(`dist/src/cli/${tool}.js`);
-    expect(quick).toContain('docs/migrating.md');
+    // It ends with the way to the migration guide, which exists.
+    const paragraphs = quick.trim().split(/\n\s*\n/);
+    expect(paragraphs[paragraphs.length - 1]).toContain('[docs/migrating.md](docs/migrating.md)');
+    expect(read('docs/migrating.md')).toMatch(/^# Migrating a Solaris IPMP server/);
   });
 
   it('the migration guide runs the real commands in order', () => {
@@ -41,6 +44,10 @@ describe('operator documentation', () => {
     expect(guide).toMatch(/\[Link\]\nUnmanaged=yes/);
     expect(guide).toContain('KeepConfiguration=');
     expect(guide).toMatch(/### netplan/);
+    expect(guide).toMatch(/### Firewalls/);
+    expect(guide).toContain('icmp type echo-reply accept');
+    expect(guide).toContain('--icmp-type echo-reply -j ACCEPT');
+    expect(guide).toMatch(/journalctl -u ipmpd \| grep 'managed by'/);
     expect(guide).toMatch(/\/etc\/network\/interfaces/);
   });
 });
