@@ -25,8 +25,10 @@ export function managedAddresses(config: IpmpConfig): Set<string> {
 export function intentFromPlacement(placement: Placement, config: IpmpConfig): Intent {
   const addresses: AddressIntent[] = [];
   const routes: RouteIntent[] = [];
+  const healthy: string[] = [];
   const managed = managedAddresses(config);
   for (const g of placement.groups) {
+    for (const m of g.members) if (m.present && !m.failed && !m.offline) healthy.push(m.ifname);
     for (const m of g.members) {
       // An offline NIC's test addresses go down, as in.mpathd takes them down on if_mpadm -d.
       if (!m.present || m.offline) continue;
@@ -57,5 +59,6 @@ export function intentFromPlacement(placement: Placement, config: IpmpConfig): I
     addresses,
     routes,
     managed: [...managed],
+    healthy,
   };
 }

@@ -35,6 +35,12 @@ export interface Intent {
   /** Every address ipmpd manages (without prefix), placed or not: found anywhere else on a
    *  member, it is removed. Addresses not listed here are never touched. */
   managed: string[];
+  /**
+   * Members that work now (present, not failed, not offline). A data address leaving one of
+   * them is removed only after its new home announced it and the group's failback grace passed
+   * (make-before-break); leaving any other NIC, it goes at once. Absent: no grace anywhere.
+   */
+  healthy?: string[];
 }
 
 /** Routes ipmpd installs carry this protocol number, so they can be told from others. */

@@ -1,7 +1,8 @@
 // The kernel writer: every change ipmpd makes to addresses and routes goes through here, in
 // one queue — ordinary runs, the armed fast path, re-announcements. Rules it keeps:
 // - adds before deletes, and the first announcement right after the adds (the new home
-//   answers before the old one stops);
+//   answers before the old one stops); leaving a healthy member, the old copy stays for the
+//   group's failback grace after that first frame (handover.ts: make-before-break);
 // - never delete a data address whose add elsewhere failed, or whose home does not exist;
 // - a route's source is chosen only from addresses in the kernel after this run's changes;
 // - what it placed is recorded (PlacedRecord), so its own copies are found after a restart.
@@ -13,6 +14,7 @@ import type { Logger } from '../log.js';
 import { announcementFor } from './announcements.js';
 import type { Announcement, Announcer } from './announcer.js';
 import { describeChange, planAddressChanges, planRouteChanges, type Change, type KernelView, type OwnedAddresses } from './kernel-diff.js';
+import { Handovers } from './handover.js';
 import type { Intent } from './intent.js';
 import type { PlacedRecord } from './placed-record.js';
 
@@ -31,6 +33,8 @@ export interface ApplyReport {
   durationMs: number;
   /** ms from the start of the run until the address batch was written and announced. */
   addressesSentMs?: number;
+  /** Data addresses whose old copy on a healthy member waits for the failback grace. */
+  held?: string[];
 }
 
 export interface ApplyOptions {
@@ -118,6 +122,9 @@ export class KernelWriter {
   private preannounced = new Set<string>();
   /** Bumped by every change of placement or link state; an armed plan fires only for the current one. */
   generation = 0;
+  /** Old copies kept for the failback grace; when one is over, `wake` asks for a run. */
+  private readonly handovers: Handovers;
+  private lastIntent: Intent | undefined;
 
   constructor(
     private readonly client: KernelClient,
@@ -126,7 +133,28 @@ export class KernelWriter {
     private readonly announceFor: (group: string) => AnnounceSettings,
     private readonly record: PlacedRecord,
     private readonly log: Logger,
-  ) {}
+    /** The daemon routes this through its event path (so armed plans are re-armed after the run). */
+    wake?: (reason: string) => void,
+  ) {
+    this.handovers = new Handovers(wake ?? ((reason) => {
+      if (this.lastIntent) void this.apply(this.lastIntent, reason).catch((err: unknown) => this.log.error({ err }, `${reason}: run failed`));
+    }), log);
+  }
+
+  /** Data addresses whose old copy is waiting for its grace to end. */
+  handingOver(): string[] {
+    return this.handovers.waiting();
+  }
+
+  /** Exit: the old copies waiting for their grace go now. */
+  endHandovers(): Promise<ApplyReport | undefined> {
+    this.handovers.expireAll();
+    return this.lastIntent ? this.apply(this.lastIntent, 'exit: failback grace cut short') : Promise.resolve(undefined);
+  }
+
+  close(): void {
+    this.handovers.close();
+  }
 
   /** Anything that could make an armed plan stale calls this. */
   invalidate(): void {
@@ -182,6 +210,7 @@ export class KernelWriter {
   /** Runs one at a time; requests made meanwhile collapse into one follow-up run with the newest intent. */
   apply(intent: Intent, reason: string, opts: ApplyOptions = {}): Promise<ApplyReport> {
     this.invalidate();
+    this.lastIntent = intent;
     const reannounce = new Set(opts.reannounce ?? []);
     if (!this.running) {
       this.running = this.run(intent, reason, opts.fresh ?? false, reannounce).finally(() => this.next());
@@ -212,11 +241,20 @@ export class KernelWriter {
 
   private nameOf = (index: number): string => this.view.links.get(index)?.name ?? `if${index}`;
 
-  private async run(intent: Intent, reason: string, fresh: boolean, reannounce: ReadonlySet<string>): Promise<ApplyReport> {
+  private indexOf(name: string): number | undefined {
+    for (const l of this.view.links.values()) if (l.name === name) return l.index;
+    return undefined;
+  }
+
+  private async run(intent: Intent, reason: string, fresh: boolean, asked: ReadonlySet<string>): Promise<ApplyReport> {
     const started = performance.now();
     const report: ApplyReport = { changes: [], failures: [], announced: [], durationMs: 0 };
     const skip = this.preannounced;
     this.preannounced = new Set();
+    // A handover abandoned (its new home failed again, a reload moved the address): peers may
+    // have heard the new home already, so the address is announced again from where it stays.
+    const reannounce = new Set(asked);
+    for (const a of this.handovers.settle(intent, (name) => this.indexOf(name))) if (!skip.has(a)) reannounce.add(a);
     // The monitor's view lags our own changes by however many notifications are still
     // unread. Right after a run it would show addresses we just removed, so those runs read
     // a dump; a first move after a quiet spell uses the view, which costs nothing.
@@ -225,6 +263,8 @@ export class KernelWriter {
     const view: KernelView = { links: this.view.links.values(), addresses, routes: [] };
     const { adds, deletes: planned, announcements } = prepareAddressRun(intent, view, this.record.owned, this.announceFor, skip, reannounce);
     let deletes = planned;
+    const placed = new Map<string, number>();
+    let announcedAt = started;
     if (adds.length > 0 || announcements.length > 0) {
       // batch() writes the whole request synchronously; the kernel has applied it before it
       // returns, so the first announcement can go out before the ACKs are read.
@@ -233,12 +273,19 @@ export class KernelWriter {
         this.announcer.announce(a);
         report.announced.push(a.address);
       }
-      report.addressesSentMs = performance.now() - started;
+      announcedAt = performance.now();
+      report.addressesSentMs = announcedAt - started;
       this.logAnnouncements(announcements, intent);
       const results = await pending;
       this.recordResults(adds, results, report);
       deletes = this.withoutLastCopies(adds, results, deletes);
+      adds.forEach((c, i) => {
+        if (c.kind === 'add-address' && c.intent.role === 'data' && !c.replaces && !results[i]) placed.set(c.spec.address, c.spec.index);
+      });
     }
+    const due = deletes.length;
+    deletes = this.handovers.hold(deletes, { intent, links: this.view.links, placed, announcedAt, graceFor: (g) => this.announceFor(g).failbackGraceMs });
+    if (deletes.length !== due) report.held = this.handovers.waiting();
     if (deletes.length > 0) {
       const results = await this.client.batch(deletes.map(toOp));
       this.recordResults(deletes, results, report);

@@ -53,6 +53,11 @@ export interface AnnounceSettings {
   naIntervalMs: number;
   /** Announce every placed data address again this often (keepalived's garp refresh); off when absent. */
   refreshMs?: number;
+  /**
+   * Make-before-break: a data address leaving a healthy member (failback, if_mpadm -r, spread
+   * rebalancing) stays there this long after its new home sent the first announcement.
+   */
+  failbackGraceMs: number;
 }
 
 export interface GroupConfig {
@@ -133,6 +138,9 @@ export const DEFAULT_ANNOUNCE: AnnounceSettings = {
   arpIntervalMs: 2000,
   naCount: 3,
   naIntervalMs: 2000,
+  // Measured (npm run bench failback): long enough for replies already on their way to the
+  // old NIC and peers still using its MAC; short against every repair time.
+  failbackGraceMs: 50,
 };
 
 export const MIN_FAILURE_DETECTION_TIME = 100;

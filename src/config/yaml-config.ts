@@ -126,7 +126,8 @@ function checkYamlDocument(doc: Document, lc: LineCounter, file: string): YamlPa
 
 function sameAnnounce(a: GroupConfig['announce']): boolean {
   return a.arpCount === DEFAULT_ANNOUNCE.arpCount && a.arpIntervalMs === DEFAULT_ANNOUNCE.arpIntervalMs
-    && a.naCount === DEFAULT_ANNOUNCE.naCount && a.naIntervalMs === DEFAULT_ANNOUNCE.naIntervalMs && a.refreshMs === undefined;
+    && a.naCount === DEFAULT_ANNOUNCE.naCount && a.naIntervalMs === DEFAULT_ANNOUNCE.naIntervalMs && a.refreshMs === undefined
+    && a.failbackGraceMs === DEFAULT_ANNOUNCE.failbackGraceMs;
 }
 
 /**

@@ -40,6 +40,7 @@ export const announceSchema = z.strictObject({
   naCount: z.number().int().min(0).max(20).default(DEFAULT_ANNOUNCE.naCount),
   naIntervalMs: ms(100).default(DEFAULT_ANNOUNCE.naIntervalMs),
   refreshMs: ms(1000).optional(),
+  failbackGraceMs: z.number().int({ error: 'expected a whole number of milliseconds' }).min(0).max(10_000).default(DEFAULT_ANNOUNCE.failbackGraceMs),
 });
 
 export const groupSchema = z.strictObject({

@@ -109,7 +109,9 @@ export class Daemon {
     this.monitor = await RtnlMonitor.open({ rcvbuf: MONITOR_RCVBUF });
     this.announcer = new Announcer({ log: this.log.child({ component: 'announce' }) });
     const announceFor = (g: string) => this.config.groups.find((x) => x.name === g)?.announce ?? DEFAULT_ANNOUNCE;
-    this.writer = new KernelWriter(this.client, this.monitor, this.announcer, announceFor, this.record, this.log.child({ component: 'apply' }));
+    // A failback grace ending is one more input of the event path: the run it asks for re-arms the plans.
+    this.writer = new KernelWriter(this.client, this.monitor, this.announcer, announceFor, this.record, this.log.child({ component: 'apply' }),
+      (reason) => void this.events?.handle({ kind: 'check', reason }));
     this.applySysctls();
     await bringMembersUp(this.writer, this.monitor.links, this.memberNames(), this.log);
     // Probe verdicts arrive asynchronously; until a member's first one the engine treats it
@@ -266,6 +268,8 @@ export class Daemon {
     for (const t of this.timers) clearInterval(t);
     if (this.monitor) this.monitor.onLinkFlags = undefined;
     this.events?.close();
+    // Old copies waiting for a failback grace are not left behind on two NICs.
+    if (this.writer?.handingOver().length) await this.writer.endHandovers().catch((err: unknown) => this.log.error({ err }, 'cannot end the failback grace'));
     this.hooks.close();
     await this.controlRo?.close();
     await this.control?.close();
