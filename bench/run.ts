@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   reload: () => import('./reload.js'),
   chaos: () => import('./chaos.js'),
   footprint: () => import('./footprint.js'),
+  failback: () => import('./failback.js'),
 };
 
 async function main(): Promise<void> {

@@ -3,6 +3,8 @@
 // (an independent witness, not the daemon's own view) plus pings from the client.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_ANNOUNCE } from '../../src/config/model.js';
 import { ipJson } from './netns.js';
 
 export interface DataAddress { address: string; prefixLen: number; home: string }
@@ -16,7 +18,15 @@ export interface ChaosConfig {
   /** Data subnets ipmpd must route, e.g. 192.0.2.0/24. */
   subnets: string[];
   fdtMs: number;
+  /** announce.failbackGraceMs of the group (default: the daemon's default). */
+  failbackGraceMs?: number;
 }
+
+/**
+ * How long past the failback grace a second copy may still be seen: the deletion is one more
+ * writer run (a timer, a netlink request) on a machine that may be loaded.
+ */
+export const GRACE_MARGIN_MS = 250;
 
 /** Namespaces the invariant looks at: the ipmpd host and a client on the same switch. */
 export interface InvariantLab { host: string; client: string }
@@ -163,9 +173,28 @@ export async function reachViolations(lab: InvariantLab, config: ChaosConfig, tr
 
 export interface Inspection { violations: string[]; snapshot: KernelSnapshot }
 
-/** Fresh dump, (a) + (b), then (c) when at least one member is usable. */
+/** Data addresses on more than one NIC. */
+export function doubledAddresses(snap: KernelSnapshot, config: ChaosConfig): string[] {
+  return config.data.filter((d) => holdersIn(snap, d.address).length > 1).map((d) => d.address);
+}
+
+/**
+ * The dump to judge. Make-before-break keeps a data address on two NICs on purpose, for up to
+ * the failback grace after its new home announced it: a dump showing two copies is taken
+ * again after the grace plus GRACE_MARGIN_MS, and only copies that outlived that count.
+ */
+export async function settledSnapshot(
+  take: () => KernelSnapshot, config: ChaosConfig, wait: (ms: number) => Promise<unknown> = sleep,
+): Promise<KernelSnapshot> {
+  const first = take();
+  if (doubledAddresses(first, config).length === 0) return first;
+  await wait((config.failbackGraceMs ?? DEFAULT_ANNOUNCE.failbackGraceMs) + GRACE_MARGIN_MS);
+  return take();
+}
+
+/** Fresh dump (past any failback grace), (a) + (b), then (c) when at least one member is usable. */
 export async function inspect(lab: InvariantLab, config: ChaosConfig): Promise<Inspection> {
-  const snapshot = takeSnapshot(lab.host);
+  const snapshot = await settledSnapshot(() => takeSnapshot(lab.host), config);
   const violations = kernelViolations(snapshot, config);
   if (usableMembers(snapshot, config).length > 0) violations.push(...await reachViolations(lab, config));
   return { violations, snapshot };
