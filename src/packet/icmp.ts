@@ -95,3 +95,65 @@ export function parseEchoReply(family: IcmpFamily, buf: Uint8Array): IcmpEcho | 
   if (m?.type !== ICMP_ECHO_REPLY) return undefined;
   return { ...m, source: ip.source };
 }
+
+/** What the prober needs of an echo reply, read in place (no copies): see readEchoReply. */
+export interface EchoReplyFields {
+  id: number;
+  seq: number;
+  code: number;
+  /** IPv4 source from the IP header (v4 only). */
+  source: string | undefined;
+  checksumOk: boolean;
+}
+
+const u16 = (b: Uint8Array, o: number): number => (((b[o] as number) << 8) | (b[o + 1] as number));
+
+/**
+ * parseEchoReply without the allocations (no sub-buffers, no payload copy): the probe path
+ * reads one of these per probe, many times a second per NIC at short FDTs.
+ */
+export function readEchoReply(family: IcmpFamily, b: Uint8Array): EchoReplyFields | undefined {
+  if (family === 6) {
+    if (b.length < ICMP_ECHO_HEADER_LEN || b[0] !== ICMP6_ECHO_REPLY) return undefined;
+    return { id: u16(b, 4), seq: u16(b, 6), code: b[1] as number, source: undefined, checksumOk: true };
+  }
+  if (b.length < IPV4_MIN_HEADER_LEN || (b[0] as number) >> 4 !== 4) return undefined;
+  const ihl = ((b[0] as number) & 0x0f) * 4;
+  if (ihl < IPV4_MIN_HEADER_LEN || b[9] !== IPPROTO_ICMP) return undefined;
+  const total = u16(b, 2);
+  if (total < ihl + ICMP_ECHO_HEADER_LEN || total > b.length) return undefined;
+  if ((u16(b, 6) & 0x1fff) !== 0) return undefined;
+  if (b[ihl] !== ICMP_ECHO_REPLY) return undefined;
+  return {
+    id: u16(b, ihl + 4), seq: u16(b, ihl + 6), code: b[ihl + 1] as number,
+    source: `${b[12]}.${b[13]}.${b[14]}.${b[15]}`,
+    checksumOk: sumsToOnes(b, ihl, total),
+  };
+}
+
+/** verifyInternetChecksum over b[start, end) without a sub-buffer. */
+function sumsToOnes(b: Uint8Array, start: number, end: number): boolean {
+  let sum = 0;
+  let i = start;
+  for (; i + 1 < end; i += 2) sum += ((b[i] as number) << 8) | (b[i + 1] as number);
+  if (i < end) sum += (b[i] as number) << 8;
+  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
+  return sum === 0xffff;
+}
+
+/**
+ * A probe's echo request in one buffer: header, then in.mpathd's payload (send time in ns,
+ * probe type). Same bytes as buildEchoRequest(family, id, seq, payload), one allocation.
+ */
+export function buildProbeEcho(family: IcmpFamily, id: number, seq: number, sentNs: bigint, mtype: number): Buffer {
+  const msg = Buffer.allocUnsafe(ICMP_ECHO_HEADER_LEN + 12);
+  msg[0] = family === 4 ? ICMP_ECHO_REQUEST : ICMP6_ECHO_REQUEST;
+  msg[1] = 0;
+  msg.writeUInt16BE(0, 2);
+  msg.writeUInt16BE(id, 4);
+  msg.writeUInt16BE(seq, 6);
+  msg.writeBigUInt64BE(sentNs, 8);
+  msg.writeUInt32BE(mtype, 16);
+  if (family === 4) msg.writeUInt16BE(internetChecksum(msg), 2);
+  return msg;
+}

@@ -9,6 +9,7 @@ import { linkUsable } from '../engine/link-usable.js';
 import type { Logger } from '../log.js';
 import type { Address, Link, Route } from '../netlink/types.js';
 import { FAILURE_DETECTION_QP_MS } from './constants.js';
+import { GroupExpiry } from './expiry.js';
 import { GroupFdt } from './fdt.js';
 import { Prober, proberKey, type ProbeMethod, type ProberHost, type ProberSpec } from './prober.js';
 import { ProbeLog } from './records.js';
@@ -56,6 +57,8 @@ interface Group {
   /** One jittered schedule per group: every member probes in the same round (one wake-up). */
   schedule: JitterSchedule;
   timer: NodeJS.Timeout | undefined;
+  /** The loss deadlines of the group's probes: one timer for the group. */
+  expiry: GroupExpiry;
   /** Every probing member failed: host targets were flushed for rediscovery. */
   allFailed: boolean;
 }
@@ -210,7 +213,10 @@ export class ProbeManager {
 
   close(): void {
     this.closed = true;
-    for (const g of this.groups.values()) if (g.timer) clearTimeout(g.timer);
+    for (const g of this.groups.values()) {
+      if (g.timer) clearTimeout(g.timer);
+      g.expiry.close();
+    }
     for (const m of this.members.values()) for (const p of m.probers) p.close();
     this.members.clear();
     this.groups.clear();
@@ -229,10 +235,12 @@ export class ProbeManager {
         g.config = gc;
         g.fdt.setUserFdt(config.mpathd.failureDetectionTime);
       } else {
-        this.groups.set(gc.name, {
+        const fresh: Group = {
           config: gc, fdt: new GroupFdt(gc.name, config.mpathd.failureDetectionTime), allFailed: false,
           schedule: new JitterSchedule(this.clock(), this.rand), timer: undefined,
-        });
+          expiry: new GroupExpiry(() => this.probersOf(fresh), this.clock),
+        };
+        this.groups.set(gc.name, fresh);
       }
       const seen = new Map<string, string>();
       for (const ic of gc.interfaces) {
@@ -243,6 +251,7 @@ export class ProbeManager {
     for (const [name, g] of [...this.groups]) {
       if (config.groups.some((x) => x.name === name)) continue;
       if (g.timer) clearTimeout(g.timer);
+      g.expiry.close();
       this.groups.delete(name);
     }
     for (const [name, m] of [...this.members]) {
@@ -266,6 +275,7 @@ export class ProbeManager {
       const now = this.clock();
       const interval = g.fdt.probeIntervalMs;
       for (const p of this.probersOf(g)) p.sendRound(now, interval);
+      g.expiry.soon();
       g.schedule.advance(interval, now);
       this.armRound(name);
     }, Math.max(0, at - this.clock()));

@@ -6,7 +6,7 @@ import type { ProbeRecord } from '../control/status.js';
 import { isLinkLocalV6, parseAddress, contains, type ParsedAddress } from '../net/addr.js';
 import type { Logger } from '../log.js';
 import { ARP_REPLY, buildArpRequest, parseArp } from '../packet/arp.js';
-import { buildEchoRequest, parseEchoReply } from '../packet/icmp.js';
+import { buildProbeEcho, readEchoReply } from '../packet/icmp.js';
 import { ND_HOP_LIMIT, ND_NEIGHBOR_ADVERT, buildNeighborSolicitation, parseNdisc } from '../packet/ndisc.js';
 import { realtimeNs, type Datagram, type Socket } from '../sys/socket.js';
 import { MTYPE_MULTICAST, MTYPE_UNICAST, PROBE_STATS_COUNT } from './constants.js';
@@ -58,13 +58,6 @@ const ERROR_LOG_INTERVAL_MS = 10_000;
 const OPEN_RETRY_MS = 1000;
 const nsToMs = (ns: bigint): number => Number(ns) / 1e6;
 
-/** in.mpathd's payload: send time (ns) and the probe type. */
-function payload(mtype: number, sentNs: bigint): Buffer {
-  const b = Buffer.allocUnsafe(12);
-  b.writeBigUInt64BE(sentNs, 0);
-  b.writeUInt32BE(mtype, 8);
-  return b;
-}
 
 export class Prober {
   readonly instances = new Map<ProbeMethod, ProbeInstance>();
@@ -75,9 +68,6 @@ export class Prober {
   private nextNeigh = 1;
   private readonly sent = new Map<ProbeMethod, Map<number, bigint>>([['icmp', new Map()], ['arp', new Map()]]);
   private readonly multicastSent = new Map<number, bigint>();
-  private expiryTimer: NodeJS.Timeout | undefined;
-  private expiryAt: number | undefined;
-  private expiryImmediate: NodeJS.Immediate | undefined;
   private linkUp = false;
   private closed = false;
   private discoverNow = false;
@@ -132,23 +122,15 @@ export class Prober {
     this.linkUp = up;
     if (up) return; // the group's next round includes this member again
     // Replies are ignored while the link is down; probes in flight will not count.
-    this.clearTimers();
     for (const i of this.instances.values()) i.voidPending();
   }
 
   close(): void {
     this.closed = true;
-    this.clearTimers();
     this.icmp?.close();
     this.neigh?.close();
     this.icmp = undefined;
     this.neigh = undefined;
-  }
-
-  private clearTimers(): void {
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    if (this.expiryImmediate) clearImmediate(this.expiryImmediate);
-    this.expiryTimer = this.expiryImmediate = undefined;
   }
 
   // --- sockets --------------------------------------------------------------------------------
@@ -219,7 +201,6 @@ export class Prober {
       this.sendMulticast();
     }
     if (changed) this.host.changed(this);
-    this.armExpiry();
   }
 
   private sendUnicast(method: ProbeMethod, inst: ProbeInstance, target: string, now: number, interval: number): void {
@@ -231,7 +212,7 @@ export class Prober {
     sent.delete(n - PROBE_STATS_COUNT);
     inst.record(n, target, now, interval);
     if (method === 'icmp') {
-      const msg = buildEchoRequest(s.family, s.id, n & 0xffff, payload(MTYPE_UNICAST, sentNs));
+      const msg = buildProbeEcho(s.family, s.id, n & 0xffff, sentNs, MTYPE_UNICAST);
       this.transmit(this.icmp, msg, icmpDestination(s.family, target, s.ifindex), 'echo');
       return;
     }
@@ -248,7 +229,7 @@ export class Prober {
     const sentNs = realtimeNs();
     this.multicastSent.set(n, sentNs);
     for (const k of this.multicastSent.keys()) if (n - k >= PROBE_STATS_COUNT) this.multicastSent.delete(k);
-    const msg = buildEchoRequest(s.family, s.id, n & 0xffff, payload(MTYPE_MULTICAST, sentNs));
+    const msg = buildProbeEcho(s.family, s.id, n & 0xffff, sentNs, MTYPE_MULTICAST);
     this.transmit(this.icmp, msg, icmpDestination(s.family, MULTICAST[s.family], s.ifindex), 'multicast echo');
   }
 
@@ -263,33 +244,19 @@ export class Prober {
     }
   }
 
-  // --- loss -----------------------------------------------------------------------------------
+  // --- loss (the group's GroupExpiry calls these) ---------------------------------------------
 
-  private armExpiry(): void {
-    if (this.closed || !this.linkUp) return;
+  nextDeadline(): number | undefined {
+    if (this.closed || !this.linkUp) return undefined;
     let at: number | undefined;
     for (const i of this.instances.values()) {
       const d = i.nextDeadline();
       if (d !== undefined && (at === undefined || d < at)) at = d;
     }
-    if (this.expiryTimer && at === this.expiryAt) return;
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    this.expiryTimer = undefined;
-    this.expiryAt = at;
-    if (at === undefined) return;
-    this.expiryTimer = setTimeout(() => {
-      this.expiryTimer = undefined;
-      this.expiryAt = undefined;
-      // Let the poll phase read replies that are already queued before anything is declared lost.
-      this.expiryImmediate = setImmediate(() => {
-        this.expiryImmediate = undefined;
-        this.expire();
-      });
-    }, Math.max(0, at - this.host.now()));
-    this.expiryTimer.unref();
+    return at;
   }
 
-  private expire(): void {
+  expire(): void {
     if (this.closed || !this.linkUp) return;
     const now = this.host.now();
     let changed = false;
@@ -304,7 +271,6 @@ export class Prober {
       if (r.lost.length > 0) changed = true;
     }
     if (changed) this.host.changed(this);
-    this.armExpiry();
   }
 
   // --- replies --------------------------------------------------------------------------------
@@ -312,16 +278,23 @@ export class Prober {
   private onEcho(d: Datagram): void {
     if (this.closed || !this.linkUp) return;
     const s = this.spec;
-    const echo = parseEchoReply(s.family, d.data);
-    if (!echo || echo.id !== s.id || echo.code !== 0 || echo.checksumOk === false) return;
+    const echo = readEchoReply(s.family, d.data);
+    if (!echo || echo.id !== s.id || echo.code !== 0 || !echo.checksumOk) return;
+    const n = this.echoNumber(echo.seq);
+    if (n === undefined) return;
+    const multicast = this.multicastSent.has(n);
+    // IPv4 unicast replies (nearly every reply) need no address parsing: the pending probe's
+    // target is matched by its text, which the IP header's source is already in.
+    if (s.family === 4 && !multicast) {
+      if (echo.source !== undefined) this.reply('icmp', n, echo.source, d);
+      return;
+    }
     const source = s.family === 4 ? echo.source : d.from?.family === 'inet6' ? d.from.address : undefined;
     if (source === undefined) return;
     const parsed = parseAddress(source);
     // in.mpathd: IPv6 replies must come from link-local sources.
     if (!parsed || (s.family === 6 && !isLinkLocalV6(parsed))) return;
-    const n = this.echoNumber(echo.seq);
-    if (n === undefined) return;
-    if (this.multicastSent.has(n)) {
+    if (multicast) {
       if (contains(s.test, parsed) && !this.host.isOwn(parsed.address)) this.host.hostFound(this, parsed.address);
       return;
     }
@@ -372,8 +345,6 @@ export class Prober {
     this.host.rtt(this, r.crtt, r.slow);
     if (r.slow) this.host.changed(this);
     else this.host.acked(this, r.slot.ackAt ?? this.host.now());
-    // Nothing left in flight: no wake-up at the old deadline.
-    this.armExpiry();
   }
 
   private recordProbe(method: ProbeMethod, inst: ProbeInstance, slot: ProbeSlot, rtt: { netRtt: number; rtt: number } | undefined): void {

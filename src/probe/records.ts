@@ -5,22 +5,21 @@ import type { ProbeRecord } from '../control/status.js';
 
 export const PROBE_LOG_CAPACITY = 4096;
 
-interface Entry {
-  doneAtMs: number;
-  record: ProbeRecord;
-}
-
 export class ProbeLog {
-  private readonly entries: (Entry | undefined)[];
+  // Parallel arrays, not an entry object per probe: one push per probe, many a second.
+  private readonly records: (ProbeRecord | undefined)[];
+  private readonly doneAt: Float64Array;
   private next = 0;
   private count = 0;
 
   constructor(private readonly capacity = PROBE_LOG_CAPACITY) {
-    this.entries = new Array<Entry | undefined>(capacity);
+    this.records = new Array<ProbeRecord | undefined>(capacity);
+    this.doneAt = new Float64Array(capacity);
   }
 
   push(record: ProbeRecord, doneAtMs: number): void {
-    this.entries[this.next] = { doneAtMs, record };
+    this.records[this.next] = record;
+    this.doneAt[this.next] = doneAtMs;
     this.next = (this.next + 1) % this.capacity;
     this.count = Math.min(this.count + 1, this.capacity);
   }
@@ -29,8 +28,9 @@ export class ProbeLog {
   since(sinceMs = Number.NEGATIVE_INFINITY): ProbeRecord[] {
     const out: ProbeRecord[] = [];
     for (let i = 0; i < this.count; i++) {
-      const e = this.entries[(this.next - this.count + i + this.capacity) % this.capacity];
-      if (e && e.doneAtMs > sinceMs) out.push({ ...e.record });
+      const k = (this.next - this.count + i + this.capacity) % this.capacity;
+      const r = this.records[k];
+      if (r && (this.doneAt[k] as number) > sinceMs) out.push({ ...r });
     }
     return out;
   }

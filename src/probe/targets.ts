@@ -7,6 +7,8 @@ import type { Route } from '../netlink/types.js';
 import { MAX_PROBE_TARGETS, MIN_RECOVERY_TIME_MS } from './constants.js';
 import { RttEstimator } from './rtt.js';
 
+const NONE: readonly string[] = [];
+
 export type TargetKind = 'router' | 'host';
 
 export interface Target {
@@ -92,7 +94,9 @@ export class TargetTable {
   }
 
   /** Brings dead/slow routers back once their recovery time has passed (fresh statistics). */
-  revive(now: number): string[] {
+  revive(now: number): readonly string[] {
+    // Called every round: nothing allocated unless a target is due back.
+    if (!this.routers.some((t) => t.state !== 'active' && t.retryAt !== undefined && now >= t.retryAt)) return NONE;
     const back: string[] = [];
     this.routers = this.routers.map((t) => {
       if (t.state === 'active' || t.retryAt === undefined || now < t.retryAt) return t;
