@@ -43,10 +43,10 @@ groups:
     expect(tt.stdout.trim().split('\n').sort()).toEqual(['eth0:routes:192.0.2.10:192.0.2.254', 'eth1:routes:192.0.2.11:192.0.2.254']);
     const g = await d.cli('ipmpstat', ['-g', '-n', '-o', 'group,state,fdt', '-P']);
     expect(g.stdout.trim()).toBe('ipmp0:ok:0.70s');
-    // -p runs until interrupted; give it a second.
+    // -p runs until interrupted; 2.5 s: starting the CLI alone took over a second on a loaded machine (no rows at all).
     let out = '';
     try {
-      out = execFileSync('ip', ['netns', 'exec', t.host, 'timeout', '-s', 'INT', '1.2', process.execPath, BIN('ipmpstat'), '-p', '-n'], {
+      out = execFileSync('ip', ['netns', 'exec', t.host, 'timeout', '-s', 'INT', '2.5', process.execPath, BIN('ipmpstat'), '-p', '-n'], {
         encoding: 'utf8', env: { ...process.env, IPMPD_SOCKET: d.socketPath },
       });
     } catch (err) {
