@@ -30,8 +30,9 @@ export function intentFromPlacement(placement: Placement, config: IpmpConfig): I
   for (const g of placement.groups) {
     for (const m of g.members) if (m.present && !m.failed && !m.offline) healthy.push(m.ifname);
     for (const m of g.members) {
-      // An offline NIC's test addresses go down, as in.mpathd takes them down on if_mpadm -d.
-      if (!m.present || m.offline) continue;
+      // An offline NIC's test addresses go down, as if_mpadm -d takes them down; a NIC that
+      // in.mpathd offlined for a duplicate hardware address keeps them (it is not probed).
+      if (!m.present || m.adminOffline) continue;
       for (const t of m.testAddresses) {
         const { address, prefixLen } = splitPrefix(t.address);
         // IPv6 link-local test addresses are never chosen for global destinations anyway;

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { request, ControlUnavailable } from '../control/client.js';
 import { DEFAULT_SOCKET_PATH } from '../control/protocol.js';
 import {
-  EXIT_FAILURE, IF_MPADM_USAGE, IPMP_ENOMPATHD, IPMP_EPROTO, MPADM_EMINRED, MPADM_EUNKIF, STRERROR_EACCES,
+  EXIT_FAILURE, IF_MPADM_USAGE, IPMP_EHWADDRDUP, IPMP_ENOMPATHD, IPMP_EPROTO, MPADM_EMINRED, MPADM_EUNKIF, STRERROR_EACCES,
   alreadyOffline, cannotOffline, cannotUndoOffline, getoptIllegal, getoptNeedsArg, ifMpadmDie, noSuchInterface, notOffline,
 } from './illumos-texts.js';
 import { runMain, type Io } from './main.js';
@@ -42,7 +42,7 @@ function linkExists(ifname: string): boolean {
   return existsSync(`/sys/class/net/${ifname}`);
 }
 
-/** The illumos text for a refusal from the daemon (engine codes EUNKIF, EMINRED, EALREADY, ENOTOFFLINE). */
+/** The illumos text for a refusal from the daemon (engine codes EUNKIF, EMINRED, EALREADY, ENOTOFFLINE, EHWADDRDUP). */
 export function refusalText(op: Op, ifname: string, code: string, message: string, exists: (n: string) => boolean = linkExists): string {
   // illumos checks IFF_OFFLINE itself before asking in.mpathd, so an unknown name fails that
   // ioctl, and a known NIC outside any group is simply "not offline" for -r.
@@ -54,6 +54,7 @@ export function refusalText(op: Op, ifname: string, code: string, message: strin
     return cannotOffline(ifname, message);
   }
   if (code === 'ENOTOFFLINE' || code === 'EUNKIF') return notOffline(ifname);
+  if (code === 'EHWADDRDUP') return cannotUndoOffline(ifname, IPMP_EHWADDRDUP);
   return cannotUndoOffline(ifname, message);
 }
 

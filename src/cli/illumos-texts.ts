@@ -73,6 +73,8 @@ export const cannotUndoOffline = (ifname: string, why: string): string => `canno
 /** if_mpadm.c mpadm_errmsg(): its own words for two codes, else libipmp's ipmp_errmsg(). */
 export const MPADM_EUNKIF = 'not a physical interface or not in an IPMP group';
 export const MPADM_EMINRED = 'no other functioning interfaces are in its IPMP group';
+/** ipmp.c errmsgs[]: IPMP_EHWADDRDUP (undo-offline of a NIC whose MAC another member has). */
+export const IPMP_EHWADDRDUP = 'interface has duplicate hardware address';
 /** ipmp.c errmsgs[]: IPMP_ENOMPATHD and IPMP_EPROTO. */
 export const IPMP_ENOMPATHD = 'cannot contact in.mpathd';
 export const IPMP_EPROTO = 'unable to communicate with in.mpathd';

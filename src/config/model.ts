@@ -6,7 +6,11 @@ export interface MpathdSettings {
   failureDetectionTime: number;
   /** FAILBACK=yes: repaired NICs take their data addresses back. */
   failback: boolean;
-  /** TRACK_INTERFACES_ONLY_WITH_GROUPS (kept for fidelity; ipmpd only tracks group members). */
+  /**
+   * TRACK_INTERFACES_ONLY_WITH_GROUPS. false: the NICs in `anonymous` are tracked too (failure
+   * detection and ipmpstat, no failover), as in.mpathd's anonymous group. ipmpd still touches
+   * only interfaces its configuration names.
+   */
   trackInterfacesOnlyWithGroups: boolean;
 }
 
@@ -61,7 +65,10 @@ export interface AnnounceSettings {
 }
 
 export interface GroupConfig {
+  /** '' only for the anonymous group (see anonymousGroup()). */
   name: string;
+  /** in.mpathd's anonymous group: members in no group, tracked but never failed over. */
+  anonymous?: true;
   mode: PlacementMode;
   interfaces: InterfaceConfig[];
   dataAddresses: DataAddress[];
@@ -91,6 +98,11 @@ export interface IpmpConfig {
   mpathd: MpathdSettings;
   defaultRouters: string[];
   groups: GroupConfig[];
+  /**
+   * NICs in no group, tracked when mpathd.trackInterfacesOnlyWithGroups is false (YAML
+   * `anonymous:`; Solaris: a hostname file without `group`). No standby, no data addresses.
+   */
+  anonymous?: InterfaceConfig[];
   /** Optional daemon options (YAML `daemon:`); absent when the config came from Solaris. */
   daemon?: DaemonSettings;
   /** Serve Prometheus metrics (YAML `metrics:`); absent = off. */

@@ -35,9 +35,10 @@ export function buildSnapshot(placement: Placement, config: IpmpConfig): StatusS
           mcast4: m.nominee4,
           bcast4: m.nominee4,
           mcast6: m.nominee6,
-          // Solaris: an offline NIC's addresses are down (ipmpstat -i FLAGS ----d--).
-          down: !m.present || m.offline,
-          hwaddrdup: false,
+          // Solaris: if_mpadm -d takes the NIC's addresses down (ipmpstat -i FLAGS ----d--);
+          // in.mpathd's own offline of a duplicate hardware address leaves them up (------h).
+          down: !m.present || m.adminOffline,
+          hwaddrdup: m.hwaddrdup,
         },
         link: m.link,
         probe: m.probe,

@@ -20,6 +20,7 @@ import { ArmedPlanSet, armPlans } from './armed-plans.js';
 import { DuplicateMarks } from './duplicates.js';
 import { dataOn, EngineLog, memberNames, mergeResults, recoveredAddresses } from './engine-results.js';
 import { logMembership, MemberLinks, type MemberChange } from './member-links.js';
+import { MemberHwaddrs } from './hwaddrs.js';
 import type { StepObserver } from './step-observer.js';
 import type { StateStream } from './state-stream.js';
 
@@ -57,6 +58,7 @@ export interface EventPathDeps {
 
 export class EventPath {
   readonly members = new MemberLinks();
+  private readonly hwaddrs = new MemberHwaddrs();
   private engine: Engine;
   private config: IpmpConfig;
   private managed: Set<string>;
@@ -89,7 +91,7 @@ export class EventPath {
   /** First observation of every member; the engine initialises without counting flaps. Returns the members not found. */
   async start(): Promise<string[]> {
     const changes = this.members.observe(this.d.monitor.links);
-    await this.step(this.feed(changes), 'start', new Set(), false, true);
+    await this.step(this.feedHwaddrs(this.feed(changes)), 'start', new Set(), false, true);
     return changes.filter((c) => c.verdict === 'missing').map((c) => c.name);
   }
 
@@ -100,7 +102,8 @@ export class EventPath {
     this.members.setMembers(memberNames(config));
     const r = this.engine.reload(config, now());
     const changes = this.members.observe(this.d.monitor.links);
-    await this.step(mergeResults(r, this.feed(changes)), 'reload', new Set(), true);
+    this.hwaddrs.reset();
+    await this.step(this.feedHwaddrs(mergeResults(r, this.feed(changes))), 'reload', new Set(), true);
     return changes.filter((c) => c.verdict === 'missing').map((c) => c.name);
   }
 
@@ -110,6 +113,10 @@ export class EventPath {
       case 'link': {
         this.d.writer.invalidate();
         const changes = this.members.observe(this.d.monitor.links);
+        const macs = this.hwaddrs.changes(this.members.members, this.d.monitor.links);
+        if (changes.length === 0 && macs.length > 0) {
+          return this.step(this.engine.handle({ type: 'hwaddr', links: macs }, now()), `hardware address of ${macs.map((m) => m.ifname).join(', ')}`, new Set()).then(() => undefined);
+        }
         if (changes.length === 0) {
           // A member set down by someone else while its verdict was already 'down' is put back up by a check.
           if (!input.removed && !input.link.up && this.members.has(input.link.name)) this.reconcileSoon(`${input.link.name} set down by hand`);
@@ -119,7 +126,8 @@ export class EventPath {
         // Probers follow the member's link: rebuilt when it appears, vanishes or is another link now.
         if (changes.some((c) => c.verdict === 'missing' || c.was === 'missing' || c.joinedIndex !== undefined)) this.d.probes.configure(this.config, this.d.monitor.links);
         const reannounce = new Set<string>();
-        const result = this.feed(changes);
+        let result = this.feed(changes);
+        if (macs.length > 0) result = mergeResults(result, this.engine.handle({ type: 'hwaddr', links: macs }, now()));
         for (const c of changes) if (c.verdict === true) for (const a of dataOn(result.placement, c.name)) reannounce.add(a);
         return this.step(result, changes.map((c) => `${c.name} link ${c.verdict === 'missing' ? 'gone' : c.verdict ? 'up' : 'down'}`).join(', '), reannounce).then(() => undefined);
       }
@@ -209,6 +217,12 @@ export class EventPath {
       if (c.verdict !== 'missing') this.d.probes.linkChanged(c.name, c.verdict);
     }
     return result ?? this.engine.tick(now());
+  }
+
+  /** The members' hardware addresses that changed since the engine last heard, after `r`. */
+  private feedHwaddrs(r: EngineResult): EngineResult {
+    const macs = this.hwaddrs.changes(this.members.members, this.d.monitor.links);
+    return macs.length === 0 ? r : mergeResults(r, this.engine.handle({ type: 'hwaddr', links: macs }, now()));
   }
 
   /** Logs the engine's in.mpathd-style lines, hands the placement to the writer, re-arms the timer and plans. */

@@ -14,6 +14,8 @@ import { combineVerdict, type Verdict } from './health.js';
 import { LinkWatch } from './link-watch.js';
 import { assignAddresses } from './placement.js';
 import { activateAnother, isActive, isFunctioning, refreshStandbys, transitionToRunning, type MemberRecord } from './roles.js';
+import { bringOnline, hardwareAddressChanged, takeOffline, type OfflineContext } from './offline.js';
+import { trackedGroups } from '../config/anonymous.js';
 import { computeRoutes } from './routes.js';
 import { groupState, newGroup, type GroupRuntime } from './runtime.js';
 import type { EngineEvent, EngineReply, EngineResult, LogEvent, Placement } from './types.js';
@@ -41,7 +43,7 @@ export class Engine {
   constructor(config: IpmpConfig, now: number) {
     this.config = config;
     this.now = now;
-    this.groups = config.groups.map((g) => newGroup(g, undefined));
+    this.groups = trackedGroups(config).map((g) => newGroup(g, undefined));
     this.last = this.buildPlacement();
   }
 
@@ -68,6 +70,9 @@ export class Engine {
         break;
       case 'undo-offline':
         reply = this.undoOffline(event.ifname, now, out);
+        break;
+      case 'hwaddr':
+        this.hardwareAddresses(event.links, now, out);
         break;
     }
     return this.finish(now, out, reply);
@@ -130,7 +135,7 @@ export class Engine {
     this.now = now;
     const old = new Map(this.groups.map((g) => [g.config.name, g]));
     this.config = config;
-    this.groups = config.groups.map((g) => newGroup(g, old.get(g.name)));
+    this.groups = trackedGroups(config).map((g) => newGroup(g, old.get(g.name)));
     return this.finish(now, { log: [], probeResets: new Set() }, undefined);
   }
 
@@ -149,38 +154,29 @@ export class Engine {
     if (t.cameUp) out.log.push({ level: 'info', ifname, group, msg: `The link has come up on ${ifname}`, fields: {} });
   }
 
+  private ctx(now: number, out: Collector): OfflineContext {
+    return { now, failback: this.config.mpathd.failback, verdict: (m) => this.verdict(m, now), log: out.log };
+  }
+
   private offline(ifname: string, now: number, out: Collector): EngineReply {
     const found = this.find(ifname);
-    if (!found) return { ok: false, code: 'EUNKIF', message: 'not a physical interface or not in an IPMP group' };
-    const { group: g, member: m } = found;
-    if (m.phase === 'offline') return { ok: false, code: 'EALREADY', message: 'Interface already offlined' };
-    const others = g.members.filter((o) => o !== m);
-    const groupFailed = !g.members.some(isFunctioning);
-    const redundant = others.some(isFunctioning) || (groupFailed && others.some((o) => o.phase !== 'offline'));
-    if (!redundant) {
-      return { ok: false, code: 'EMINRED', message: 'cannot offline: no other functioning interfaces are in its IPMP group' };
-    }
-    const wasActive = isActive(m);
-    m.phase = 'offline';
-    m.inactive = false;
-    m.awaitingProbe = false;
-    if (wasActive) activateAnother(g.members, m);
-    out.log.push({ level: 'info', ifname, group: g.config.name, msg: `${ifname} has been offlined`, fields: { at: now } });
-    return { ok: true };
+    if (!found || found.group.anonymous) return { ok: false, code: 'EUNKIF', message: 'not a physical interface or not in an IPMP group' };
+    if (found.member.phase === 'offline') return { ok: false, code: 'EALREADY', message: 'Interface already offlined' };
+    return takeOffline(found.group, found.member, 1, this.ctx(now, out));
   }
 
   private undoOffline(ifname: string, now: number, out: Collector): EngineReply {
     const found = this.find(ifname);
-    if (!found) return { ok: false, code: 'EUNKIF', message: 'not a physical interface or not in an IPMP group' };
-    const { group: g, member: m } = found;
-    if (m.phase !== 'offline') return { ok: false, code: 'ENOTOFFLINE', message: 'Interface not offlined' };
-    const v = this.verdict(m, now);
-    // Before the group's first settle, leave the start-up transition to settle().
-    if (!g.initialised) m.phase = 'init';
-    else if (v === 'ok') transitionToRunning(g.members, m, { initial: false, onlining: true, failback: this.config.mpathd.failback });
-    else m.phase = v === 'unknown' ? 'init' : 'failed';
-    out.log.push({ level: 'info', ifname, group: g.config.name, msg: `${ifname} has been onlined`, fields: { at: now } });
-    return { ok: true };
+    if (!found || found.group.anonymous) return { ok: false, code: 'EUNKIF', message: 'not a physical interface or not in an IPMP group' };
+    return bringOnline(found.group, found.member, this.ctx(now, out));
+  }
+
+  /** Hardware addresses, in the order the NICs count as having joined (the daemon sorts by ifindex). */
+  private hardwareAddresses(links: readonly { ifname: string; mac: string | null }[], now: number, out: Collector): void {
+    for (const l of links) {
+      const found = this.find(l.ifname);
+      if (found) hardwareAddressChanged(found.group, found.member, l.mac, this.ctx(now, out));
+    }
   }
 
   // --- settling -------------------------------------------------------------------------------

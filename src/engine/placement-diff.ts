@@ -61,7 +61,7 @@ function diffGroup(prev: GroupPlacement | undefined, next: GroupPlacement, chang
 }
 
 function sameMember(a: MemberPlacement, b: MemberPlacement): boolean {
-  return a.active === b.active && a.inactive === b.inactive && a.failed === b.failed && a.offline === b.offline
+  return a.active === b.active && a.inactive === b.inactive && a.failed === b.failed && a.offline === b.offline && a.hwaddrdup === b.hwaddrdup && a.adminOffline === b.adminOffline
     && a.standby === b.standby && a.link === b.link && a.probe === b.probe && a.state === b.state
     && a.nominee4 === b.nominee4 && a.nominee6 === b.nominee6 && a.present === b.present
     && a.testAddresses.length === b.testAddresses.length

@@ -46,6 +46,8 @@ function memberPlacement(g: GroupRuntime, m: MemberRecord, link: (ifname: string
     inactive: m.inactive,
     failed: m.phase === 'failed',
     offline: m.phase === 'offline',
+    hwaddrdup: m.hwaddrdup,
+    adminOffline: m.phase === 'offline' && m.adminOffline,
     standby: m.standby,
     link: linkState,
     // ipmpstat shows a failed prober as PROBE failed whatever the detector last said.

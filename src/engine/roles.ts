@@ -16,6 +16,12 @@ export interface MemberRecord {
   awaitingProbe: boolean;
   /** The flap message was logged for the current deferral (in.mpathd pi_lfmsg_printed). */
   flapLogged: boolean;
+  /** Hardware address as last observed (lower-case); undefined until observed, null when none. */
+  mac?: string | null;
+  /** Offline because another member has the same hardware address (ipmpstat FLAGS h). */
+  hwaddrdup: boolean;
+  /** Offlined by if_mpadm -d (its test addresses are down until an undo succeeds). */
+  adminOffline: boolean;
 }
 
 export function isFunctioning(m: MemberRecord): boolean {

@@ -8,6 +8,8 @@ import type { RoutePlan } from './types.js';
 
 export interface GroupRuntime {
   config: GroupConfig;
+  /** in.mpathd's anonymous group (TRACK_INTERFACES_ONLY_WITH_GROUPS=no): detection only, always ok. */
+  anonymous: boolean;
   members: MemberRecord[];
   /** Waits until every member's link state is known, so start-up does not shuffle addresses. */
   initialised: boolean;
@@ -30,6 +32,9 @@ export function newGroup(config: GroupConfig, old: GroupRuntime | undefined): Gr
       inactive: prev?.inactive ?? false,
       awaitingProbe: prev?.awaitingProbe ?? false,
       flapLogged: prev?.flapLogged ?? false,
+      hwaddrdup: prev?.hwaddrdup ?? false,
+      adminOffline: prev?.adminOffline ?? false,
+      ...(prev?.mac !== undefined ? { mac: prev.mac } : {}),
     };
   });
   // Rule 4 for members removed by a reload while active.
@@ -40,6 +45,7 @@ export function newGroup(config: GroupConfig, old: GroupRuntime | undefined): Gr
   for (const a of config.dataAddresses) nic.set(a.address, old?.nic.get(a.address) ?? null);
   return {
     config,
+    anonymous: config.anonymous === true,
     members,
     initialised: old?.initialised ?? false,
     state: old?.state ?? 'failed',

@@ -18,11 +18,17 @@ export type EngineEvent =
    */
   | { type: 'probe'; ifname: string; state: ProbeState; lastOkAt?: number; failingSince?: number }
   | { type: 'offline'; ifname: string }
-  | { type: 'undo-offline'; ifname: string };
+  | { type: 'undo-offline'; ifname: string }
+  /**
+   * Members' hardware addresses (IFLA_ADDRESS, lower-case; null when the NIC has none or is
+   * gone), the changed ones or all. Order matters: of two members taking the same address in
+   * one event, the later one is offlined (the daemon lists them by ifindex).
+   */
+  | { type: 'hwaddr'; links: { ifname: string; mac: string | null }[] };
 
 export interface EngineReply {
   ok: boolean;
-  /** EUNKIF, EMINRED, EALREADY, ENOTOFFLINE (if_mpadm failures). */
+  /** EUNKIF, EMINRED, EALREADY, ENOTOFFLINE, EHWADDRDUP (if_mpadm failures). */
   code?: string;
   message?: string;
 }
@@ -49,6 +55,10 @@ export interface MemberPlacement {
   inactive: boolean;
   failed: boolean;
   offline: boolean;
+  /** Offline because another member has its hardware address (ipmpstat FLAGS h). */
+  hwaddrdup: boolean;
+  /** Offlined by if_mpadm -d: its test addresses are down (Solaris if_mpadm takes them down). */
+  adminOffline: boolean;
   standby: boolean;
   link: LinkState;
   probe: ProbeState;

@@ -146,6 +146,8 @@ describe('if_mpadm: illumos texts and exit codes', () => {
       'if_mpadm: fatal: interface lo is not offline\n'],
     ['is_offline(): die("cannot get interface flags on %s") (undo)', ['-r', 'nosuchnic0'], refuse('EUNKIF'),
       'if_mpadm: fatal: cannot get interface flags on nosuchnic0: No such device or address\n'],
+    ['undo_offline(): die("cannot undo-offline %s: %s\\n", ipmp_errmsg(IPMP_EHWADDRDUP))', ['-r', 'eth1'], refuse('EHWADDRDUP'),
+      'if_mpadm: fatal: cannot undo-offline eth1: interface has duplicate hardware address\n'],
     ['undo_offline(): die("cannot undo-offline %s: %s\\n")', ['-r', 'eth0'], refuse('EINTERNAL', 'operation failed'),
       'if_mpadm: fatal: cannot undo-offline eth0: operation failed\n'],
   ])('%s', async (_source, argv, reply, stderr) => {

@@ -12,7 +12,7 @@ const B = '192.0.2.101/24';
 
 function member(ifname: string, state: InterfaceState): MemberPlacement {
   return {
-    ifname, state, active: state === 'ok', inactive: false, failed: state === 'failed', offline: state === 'offline', standby: false,
+    ifname, state, active: state === 'ok', inactive: false, failed: state === 'failed', offline: state === 'offline', hwaddrdup: false, adminOffline: state === 'offline', standby: false,
     link: 'up', probe: 'ok', nominee4: false, nominee6: false, present: state !== 'missing', testAddresses: [],
   };
 }

@@ -6,7 +6,7 @@ import { probeObservations, repairCause, stateSamples, transitions } from '../..
 
 function m(ifname: string, o: Partial<MemberPlacement> = {}): MemberPlacement {
   return {
-    ifname, active: true, inactive: false, failed: false, offline: false, standby: false, link: 'up', probe: 'ok',
+    ifname, active: true, inactive: false, failed: false, offline: false, hwaddrdup: false, adminOffline: false, standby: false, link: 'up', probe: 'ok',
     state: 'ok', nominee4: false, nominee6: false, present: true, testAddresses: [], ...o,
   };
 }

@@ -18,7 +18,7 @@ function snapshot(members: string[]): StatusSnapshot {
 }
 
 const member = (ifname: string, o: Partial<MemberPlacement> = {}): MemberPlacement => ({
-  ifname, active: true, inactive: false, failed: false, offline: false, standby: false, link: 'up', probe: 'ok',
+  ifname, active: true, inactive: false, failed: false, offline: false, hwaddrdup: false, adminOffline: false, standby: false, link: 'up', probe: 'ok',
   state: 'ok', nominee4: false, nominee6: false, present: true, testAddresses: [], ...o,
 });
 const place = (eth0: Partial<MemberPlacement>, nic: string): Placement => ({
