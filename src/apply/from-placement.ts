@@ -1,5 +1,6 @@
 // Engine placement (group terms) → Intent (kernel terms). Test addresses stay on their own
 // NIC; data addresses go where the engine put them; every configured address is "managed".
+import { trackedGroups } from '../config/anonymous.js';
 import type { IpmpConfig } from '../config/model.js';
 import type { Placement } from '../engine/types.js';
 import { isLinkLocalV6, mustParse } from '../net/addr.js';
@@ -15,7 +16,7 @@ const isLinkLocal6 = (a: string): boolean => isLinkLocalV6(mustParse(a));
 /** Every address the configuration names (without prefix): what ipmpd manages. */
 export function managedAddresses(config: IpmpConfig): Set<string> {
   const managed = new Set<string>();
-  for (const g of config.groups) {
+  for (const g of trackedGroups(config)) {
     for (const m of g.interfaces) for (const t of m.testAddresses) managed.add(splitPrefix(t).address);
     for (const d of g.dataAddresses) managed.add(splitPrefix(d.address).address);
   }
@@ -56,7 +57,7 @@ export function intentFromPlacement(placement: Placement, config: IpmpConfig): I
     }
   }
   return {
-    members: config.groups.flatMap((g) => g.interfaces.map((i) => i.name)),
+    members: trackedGroups(config).flatMap((g) => g.interfaces.map((i) => i.name)),
     addresses,
     routes,
     managed: [...managed],

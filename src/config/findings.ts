@@ -54,6 +54,8 @@ export const FINDING_CODES = {
   INVALID_MPATHD_VALUE: 'warning',
   UNKNOWN_MPATHD_KEY: 'info',
   DUPLICATE_MPATHD_KEY: 'info',
+  // Anonymous group (TRACK_INTERFACES_ONLY_WITH_GROUPS=no)
+  ANONYMOUS_NOT_TRACKED: 'warning',
   // Group semantics
   DUPLICATE_DATA_ADDRESS: 'error',
   SPECIAL_ADDRESS: 'error',

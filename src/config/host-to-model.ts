@@ -39,9 +39,18 @@ export function hostToModel(inp: HostToModelInput): IpmpConfig {
   const ipmpIfs = new Map<string, PhysState[]>();
 
   const order: { name: string; origin: Origin }[] = [];
+  const anonymous: InterfaceConfig[] = [];
+  const trackAll = !inp.mpathd.trackInterfacesOnlyWithGroups;
   for (const p of host.phys.values()) {
     const gname = p.group?.name ?? (p.ipmp ? p.name : undefined);
-    if (gname === undefined) { reportUngrouped(p, sink); continue; }
+    if (gname === undefined) {
+      if (trackAll) {
+        origins.set(`anonymous.${anonymous.length}`, p.origin);
+        anonymous.push(anonymousMember(p, mapper));
+      }
+      reportUngrouped(p, sink, trackAll);
+      continue;
+    }
     if (!order.some((o) => o.name === gname)) order.push({ name: gname, origin: p.group?.origin ?? p.origin });
     const bucket = p.ipmp ? ipmpIfs : members;
     bucket.set(gname, [...(bucket.get(gname) ?? []), p]);
@@ -127,7 +136,9 @@ export function hostToModel(inp: HostToModelInput): IpmpConfig {
   });
 
   inp.defaultRouters.forEach((r, i) => origins.set(`defaultRouters.${i}`, r.origin));
-  return { mpathd: { ...inp.mpathd }, defaultRouters: inp.defaultRouters.map((r) => r.address), groups };
+  const config: IpmpConfig = { mpathd: { ...inp.mpathd }, defaultRouters: inp.defaultRouters.map((r) => r.address), groups };
+  if (anonymous.length > 0) config.anonymous = anonymous;
+  return config;
 }
 
 /** Solaris order: IPv4 before IPv6, then by logical unit number. */
@@ -161,13 +172,25 @@ function checkTestLogical(l: LogicalState & { address: Cidr }, clearview: boolea
   }
 }
 
-function reportUngrouped(p: PhysState, sink: FindingSink): void {
+/**
+ * A NIC in no group under TRACK_INTERFACES_ONLY_WITH_GROUPS=no: in.mpathd's anonymous group
+ * probes from its -failover addresses (IPv6: link-local ones only).
+ */
+function anonymousMember(p: PhysState, mapper: NameMapper): InterfaceConfig {
+  const tests = p.logicals.filter(usable).filter((l) => l.nofailover && l.up && (l.family === 'inet' || isLinkLocal6(l.address)));
+  return { name: mapper.linuxName(p.name, p.origin), standby: false, testAddresses: tests.map((l) => formatCidr(l.address)), solarisName: p.name };
+}
+
+function reportUngrouped(p: PhysState, sink: FindingSink, tracked: boolean): void {
   const addrs = p.logicals.filter(usable);
   if (addrs.length > 0) {
-    sink.add('NOT_IN_GROUP', p.origin.file, p.origin.line, `${p.name} is in no IPMP group; its addresses (${addrs.map((l) => formatCidr(l.address)).join(', ')}) are not managed by ipmpd and are left out`);
+    const how = tracked
+      ? 'is tracked for failure in the anonymous group (TRACK_INTERFACES_ONLY_WITH_GROUPS=no), but its data addresses'
+      : 'is in no IPMP group; its addresses';
+    sink.add('NOT_IN_GROUP', p.origin.file, p.origin.line, `${p.name} ${how} (${addrs.filter((l) => !(tracked && l.nofailover)).map((l) => formatCidr(l.address)).join(', ') || 'none'}) are not managed by ipmpd and are left out`);
   }
   const nofail = p.logicals.find((l) => !l.removed && l.nofailover);
-  if (nofail) {
+  if (nofail && !tracked) {
     const o = nofail.nofailoverOrigin ?? nofail.origin;
     sink.add('GROUP_MISMATCH', o.file, o.line, `${nofail.name} is marked -failover (a test address) but ${p.name} is in no IPMP group`);
   }

@@ -134,6 +134,34 @@ export function checkModel(cfg: IpmpConfig, locate: Locator, sink: FindingSink, 
     }
   });
 
+  (cfg.anonymous ?? []).forEach((iface, ai) => {
+    const ip: ModelPath = ['anonymous', ai];
+    if (cfg.mpathd.trackInterfacesOnlyWithGroups) {
+      report('ANONYMOUS_NOT_TRACKED', ip, `${iface.name} is in no group and trackInterfacesOnlyWithGroups is true (TRACK_INTERFACES_ONLY_WITH_GROUPS=yes): it is not tracked`);
+    }
+    if (opts.fromYaml) {
+      const problem = linuxNameProblem(iface.name);
+      if (problem) report('INVALID_LINUX_NAME', [...ip, 'name'], `interface name "${iface.name}" ${problem}`);
+    }
+    const other = memberOf.get(iface.name);
+    if (other !== undefined) {
+      report(other === '' ? 'DUPLICATE_INTERFACE' : 'INTERFACE_IN_TWO_GROUPS', [...ip, 'name'],
+        other === '' ? `${iface.name} is listed twice in anonymous` : `${iface.name} is in group "${other}" and in anonymous; an interface belongs to one group`);
+    }
+    memberOf.set(iface.name, '');
+    iface.testAddresses.forEach((t, ti) => {
+      const c = parseCidr(t);
+      if (!c) return;
+      const tp: ModelPath = [...ip, 'testAddresses', ti];
+      const special = specialAddressProblem(c, false);
+      if (special) report('SPECIAL_ADDRESS', tp, `test address ${t} ${special}`);
+      const key = formatIp(c);
+      const prev = allAddrs.get(key);
+      if (prev) report('ADDRESS_CONFLICT', tp, `test address ${key} is also a ${prev.what} address at ${fmtPath(prev.path)}`);
+      else allAddrs.set(key, { what: 'test', path: tp });
+    });
+  });
+
   for (const [net, groups] of subnetGroups) {
     if (groups.size > 1) {
       const gi = cfg.groups.findIndex((g) => g.name === [...groups][1]);

@@ -7,8 +7,8 @@ import { FindingSink } from './findings.js';
 import { normalizeCidr, normalizeIp } from './ip-address.js';
 import { findingsFromNotes } from './migration-notes.js';
 import { type Locator, type ModelPath, checkModel } from './model-checks.js';
-import { DEFAULT_ANNOUNCE, type Finding, type GroupConfig, type IpmpConfig } from './model.js';
-import { configSchema } from './yaml-schema.js';
+import { DEFAULT_ANNOUNCE, type Finding, type GroupConfig, type InterfaceConfig, type IpmpConfig } from './model.js';
+import { configSchema, type ConfigParsed } from './yaml-schema.js';
 
 export interface YamlParseResult {
   config: IpmpConfig | null;
@@ -104,24 +104,36 @@ function checkYamlDocument(doc: Document, lc: LineCounter, file: string): YamlPa
     return {
       name: g.name,
       mode: derived,
-      interfaces: g.interfaces.map((i) => {
-        const out: GroupConfig['interfaces'][number] = { name: i.name, standby: i.standby, testAddresses: i.testAddresses.map((t) => normalizeCidr(t)!) };
-        if (i.solarisName !== undefined) out.solarisName = i.solarisName;
-        if (i.ipv6LinkLocalTest !== undefined) out.ipv6LinkLocalTest = i.ipv6LinkLocalTest;
-        return out;
-      }),
+      interfaces: g.interfaces.map(interfaceFromYaml),
       dataAddresses: g.dataAddresses.map((d) => ({ address: normalizeCidr(d.address)!, interface: d.interface, deprecated: d.deprecated, up: d.up })),
       announce: { ...g.announce },
       probe: g.probe,
     };
   });
   const config: IpmpConfig = { mpathd: { ...v.mpathd }, defaultRouters: v.defaultRouters.map((r) => normalizeIp(r)!), groups };
+  if (v.anonymous !== undefined) config.anonymous = v.anonymous.map((i) => interfaceFromYaml({ ...i, standby: false }));
   if (v.daemon !== undefined) config.daemon = Object.fromEntries(Object.entries(v.daemon).filter(([, x]) => x !== undefined));
   if (v.metrics !== undefined) config.metrics = { listen: v.metrics.listen };
   if (v.hooks !== undefined) config.hooks = v.hooks.map((h) => ({ exec: h.exec, events: [...h.events], timeoutMs: h.timeoutMs }));
   const locator: Locator = (p) => locate(p);
   checkModel(config, locator, sink, { fromYaml: true });
   return { config, findings: sink.list };
+}
+
+function interfaceFromYaml(i: ConfigParsed['groups'][number]['interfaces'][number]): InterfaceConfig {
+  const out: InterfaceConfig = { name: i.name, standby: i.standby, testAddresses: i.testAddresses.map((t) => normalizeCidr(t)!) };
+  if (i.solarisName !== undefined) out.solarisName = i.solarisName;
+  if (i.ipv6LinkLocalTest !== undefined) out.ipv6LinkLocalTest = i.ipv6LinkLocalTest;
+  return out;
+}
+
+function interfaceToYaml(i: InterfaceConfig, withStandby: boolean): Record<string, unknown> {
+  const x: Record<string, unknown> = { name: i.name };
+  if (i.solarisName !== undefined) x.solarisName = i.solarisName;
+  if (withStandby) x.standby = i.standby;
+  x.testAddresses = [...i.testAddresses];
+  if (i.ipv6LinkLocalTest !== undefined) x.ipv6LinkLocalTest = i.ipv6LinkLocalTest;
+  return x;
 }
 
 function sameAnnounce(a: GroupConfig['announce']): boolean {
@@ -160,18 +172,12 @@ export function toYaml(config: IpmpConfig, opts: { header?: string; notes?: Read
     groups: config.groups.map((g) => {
       const out: Record<string, unknown> = { name: g.name, mode: g.mode, probe: g.probe };
       if (!sameAnnounce(g.announce)) out.announce = { ...g.announce };
-      out.interfaces = g.interfaces.map((i) => {
-        const x: Record<string, unknown> = { name: i.name };
-        if (i.solarisName !== undefined) x.solarisName = i.solarisName;
-        x.standby = i.standby;
-        x.testAddresses = [...i.testAddresses];
-        if (i.ipv6LinkLocalTest !== undefined) x.ipv6LinkLocalTest = i.ipv6LinkLocalTest;
-        return x;
-      });
+      out.interfaces = g.interfaces.map((i) => interfaceToYaml(i, true));
       out.dataAddresses = g.dataAddresses.map((d) => ({ address: d.address, interface: d.interface, deprecated: d.deprecated, up: d.up }));
       return out;
     }),
   };
+  if (config.anonymous !== undefined) obj.anonymous = config.anonymous.map((i) => interfaceToYaml(i, false));
   if (config.daemon !== undefined) obj.daemon = { ...config.daemon };
   if (config.metrics !== undefined) obj.metrics = { ...config.metrics };
   if (config.hooks !== undefined) obj.hooks = config.hooks.map((h) => ({ ...h, events: [...h.events] }));

@@ -27,6 +27,9 @@ export const interfaceSchema = z.strictObject({
   ipv6LinkLocalTest: z.boolean().optional(),
 });
 
+/** A NIC in no group (tracked when trackInterfacesOnlyWithGroups is false): no standby. */
+export const anonymousInterfaceSchema = interfaceSchema.omit({ standby: true });
+
 export const dataAddressSchema = z.strictObject({
   address: cidr,
   interface: z.string().min(1),
@@ -76,6 +79,7 @@ export const configSchema = z.strictObject({
   mpathd: mpathdSchema.prefault({}),
   defaultRouters: z.array(ip).default([]),
   groups: z.array(groupSchema).default([]),
+  anonymous: z.array(anonymousInterfaceSchema).optional(),
   daemon: daemonSchema.optional(),
   metrics: metricsSchema.optional(),
   hooks: z.array(hookSchema).max(32).optional(),

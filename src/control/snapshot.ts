@@ -14,7 +14,8 @@ export function buildSnapshot(placement: Placement, config: IpmpConfig): StatusS
 
   for (const g of placement.groups) {
     const probing = g.members.some((m) => m.probe !== 'disabled');
-    groups.push({
+    // The anonymous group is no IPMP group: its members show in -i (GROUP empty), not in -g.
+    if (!g.anonymous) groups.push({
       group: g.group,
       groupname: g.group,
       state: g.state,

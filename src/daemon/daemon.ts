@@ -188,7 +188,7 @@ export class Daemon {
   private warnMissing(names: string[]): void {
     for (const n of names) {
       const group = this.config.groups.find((g) => g.interfaces.some((i) => i.name === n))?.name;
-      this.log.warn({ ifname: n, group }, `${n}: configured in group ${group} but no such interface; nothing is placed on it until it appears`);
+      this.log.warn({ ifname: n, group: group ?? '' }, `${n}: configured ${group === undefined ? 'in no group (anonymous)' : `in group ${group}`} but no such interface; nothing is placed on it until it appears`);
     }
   }
 

@@ -1,11 +1,12 @@
 // Small pure helpers over engine results and placements, used by the event path.
+import { trackedGroups } from '../config/anonymous.js';
 import type { IpmpConfig } from '../config/model.js';
 import type { EngineResult, LogEvent, Placement } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import { LogAggregator } from '../log-aggregate.js';
 
 export function memberNames(config: IpmpConfig): string[] {
-  return config.groups.flatMap((g) => g.interfaces.map((i) => i.name));
+  return trackedGroups(config).flatMap((g) => g.interfaces.map((i) => i.name));
 }
 
 /** Several engine steps taken together (one per member link change) as one result. */

@@ -76,7 +76,7 @@ export class MemberLinks {
 
 /** The in.mpathd-style lines for a member leaving by rename, or a link taking a member's name. */
 export function logMembership(c: MemberChange, config: IpmpConfig, log: Logger): void {
-  const group = config.groups.find((g) => g.interfaces.some((i) => i.name === c.name))?.name;
+  const group = config.groups.find((g) => g.interfaces.some((i) => i.name === c.name))?.name ?? '(anonymous)';
   if (c.renamedTo !== undefined) log.warn({ ifname: c.name, group, renamedTo: c.renamedTo }, `${c.name} was renamed to ${c.renamedTo}; it leaves group ${group}`);
   if (c.joinedIndex !== undefined) log.warn({ ifname: c.name, group, ifindex: c.joinedIndex }, `${c.name} is now the link with index ${c.joinedIndex}; it joins group ${group}`);
 }

@@ -218,7 +218,7 @@ export class Engine {
           break;
         case 'failed':
           if (v === 'ok' && !m.awaitingProbe) {
-            out.log.push({ level: 'info', ifname: m.name, group, msg: `NIC repair detected on ${m.name} of group ${group}`, fields: {} });
+            out.log.push({ level: 'info', ifname: m.name, group, msg: `NIC repair detected on ${m.name}${ofGroup(g)}`, fields: {} });
             m.flapLogged = false;
             transitionToRunning(g.members, m, { initial: false, onlining: false, failback });
           } else if (v === 'deferred' && !m.flapLogged) {
@@ -233,6 +233,16 @@ export class Engine {
         case 'offline':
           break;
       }
+    }
+    if (g.anonymous) {
+      // in.mpathd's anonymous group: detection and reporting only. No standby rules, no
+      // nominees, always ok; the only routes are those its members' test addresses need.
+      for (const m of g.members) m.inactive = false;
+      g.state = 'ok';
+      g.routes = computeRoutes('outbound-spread', g.members.map((m) => ({ name: m.name, active: this.watch(m.name).state === 'up', testAddresses: m.testAddresses })), [], [])
+        // A subnet a named group already routes stays that group's (one route per destination).
+        .filter((r) => r.purpose === 'test-subnet' && !this.groups.some((o) => o !== g && o.routes.some((x) => x.dst === r.dst)));
+      return;
     }
     refreshStandbys(g.members);
     this.updateNominees(g);
@@ -289,11 +299,12 @@ export class Engine {
       }
       return true;
     };
-    if (g.members.some(works)) {
+    // Outside a named group a failure is always the interface's own.
+    if (g.anonymous || g.members.some(works)) {
       const wasActive = isActive(m);
       m.phase = 'failed';
       m.inactive = false;
-      out.log.push({ level: 'error', ifname: m.name, group, msg: `NIC failure detected on ${m.name} of group ${group}`, fields: {} });
+      out.log.push({ level: 'error', ifname: m.name, group, msg: `NIC failure detected on ${m.name}${ofGroup(g)}`, fields: {} });
       if (wasActive) activateAnother(g.members, m);
       return;
     }
@@ -356,4 +367,9 @@ export class Engine {
         groupPlacement(g, (n) => this.watch(n).state, (m) => this.probeState(m))),
     };
   }
+}
+
+/** " of group g" in in.mpathd's lines; nothing for the anonymous group. */
+function ofGroup(g: GroupRuntime): string {
+  return g.anonymous ? '' : ` of group ${g.config.name}`;
 }

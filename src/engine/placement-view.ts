@@ -11,6 +11,7 @@ export function groupPlacement(g: GroupRuntime, link: (ifname: string) => LinkOb
   const anyActive = g.members.some(isActive);
   return {
     group: g.config.name,
+    ...(g.anonymous ? { anonymous: true as const } : {}),
     mode: g.config.mode,
     state: g.state,
     members: g.members.map((m) => memberPlacement(g, m, link, probeOf)),

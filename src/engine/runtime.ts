@@ -48,7 +48,7 @@ export function newGroup(config: GroupConfig, old: GroupRuntime | undefined): Gr
     anonymous: config.anonymous === true,
     members,
     initialised: old?.initialised ?? false,
-    state: old?.state ?? 'failed',
+    state: old?.state ?? (config.anonymous ? 'ok' : 'failed'),
     nominee: new Map(old?.nominee ?? []),
     nic,
     routes: old?.routes ?? [],

@@ -106,7 +106,10 @@ export interface RoutePlan {
 }
 
 export interface GroupPlacement {
+  /** '' for the anonymous group. */
   group: string;
+  /** in.mpathd's anonymous group: tracked NICs in no group (not listed by ipmpstat -g). */
+  anonymous?: true;
   mode: PlacementMode;
   state: GroupState;
   members: MemberPlacement[];

@@ -2,6 +2,7 @@
 // from the configuration and the NICs, feeds it router targets from the routing table and
 // host targets from multicast discovery, adapts each group's FDT, and turns the probe history
 // into the per-member verdicts the engine consumes ({type:'probe', ...} events).
+import { trackedGroups } from '../config/anonymous.js';
 import type { IpmpConfig, GroupConfig, InterfaceConfig } from '../config/model.js';
 import type { ProbeRecord, ProbeState, TargetStatus } from '../control/status.js';
 import { isLinkLocalV6, parseAddress, type ParsedAddress } from '../net/addr.js';
@@ -178,7 +179,7 @@ export class ProbeManager {
   /** ipmpstat -t: per member and probing family; one 'disabled' row for a member that probes nothing. */
   snapshotTargets(): TargetStatus[] {
     const out: TargetStatus[] = [];
-    for (const g of this.config?.groups ?? []) {
+    for (const g of this.config ? trackedGroups(this.config) : []) {
       for (const i of g.interfaces) {
         const m = this.members.get(i.name);
         if (!m || m.probers.length === 0) {
@@ -229,7 +230,8 @@ export class ProbeManager {
     const config = this.config as IpmpConfig;
     this.own = this.ownAddresses(config);
     const keep = new Set<string>();
-    for (const gc of config.groups) {
+    const groups = trackedGroups(config);
+    for (const gc of groups) {
       const g = this.groups.get(gc.name);
       if (g) {
         g.config = gc;
@@ -249,7 +251,7 @@ export class ProbeManager {
       }
     }
     for (const [name, g] of [...this.groups]) {
-      if (config.groups.some((x) => x.name === name)) continue;
+      if (groups.some((x) => x.name === name)) continue;
       if (g.timer) clearTimeout(g.timer);
       g.expiry.close();
       this.groups.delete(name);
@@ -368,7 +370,7 @@ export class ProbeManager {
       const p = parseAddress(text);
       if (p) own.add(p.address);
     };
-    for (const g of config.groups) {
+    for (const g of trackedGroups(config)) {
       for (const i of g.interfaces) i.testAddresses.forEach(add);
       for (const d of g.dataAddresses) add(d.address);
     }
