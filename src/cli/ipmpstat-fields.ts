@@ -110,7 +110,7 @@ export const PROBE_FIELDS: readonly FieldSpec<ProbeRow>[] = [
 
 export const TARGET_FIELDS: readonly FieldSpec<TargetStatus>[] = [
   { name: 'INTERFACE', width: 12, value: (t) => t.interface },
-  { name: 'MODE', width: 10, value: (t) => oneOf(t.mode, ['routes', 'multicast', 'disabled']) },
+  { name: 'MODE', width: 10, value: (t) => oneOf(t.mode, ['routes', 'multicast', 'disabled', 'transitive']) },
   {
     name: 'TESTADDR',
     width: 20,

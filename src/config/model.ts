@@ -44,7 +44,13 @@ export interface DataAddress {
 /** active-standby: some member is standby. outbound-spread: all members active. */
 export type PlacementMode = 'active-standby' | 'outbound-spread';
 
-export type ProbeMode = 'icmp' | 'arp' | 'both';
+/**
+ * How members probe. icmp / arp / both: from their test addresses. transitive: members with a
+ * test address use ICMP; members without one are still probed (IPv4 RFC 5227 ARP probes from
+ * 0.0.0.0, IPv6 neighbour solicitations from the link-local address) — Solaris 11
+ * transitive probing's purpose, without extra addresses.
+ */
+export type ProbeMode = 'icmp' | 'arp' | 'both' | 'transitive';
 
 export interface AnnounceSettings {
   /** Gratuitous ARPs per placed IPv4 address (Solaris arp_publish_count 5). */

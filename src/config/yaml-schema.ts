@@ -49,7 +49,7 @@ export const announceSchema = z.strictObject({
 export const groupSchema = z.strictObject({
   name: z.string().min(1, { error: 'group name must not be empty' }),
   mode: z.enum(['active-standby', 'outbound-spread']).optional(),
-  probe: z.enum(['icmp', 'arp', 'both']).default('icmp'),
+  probe: z.enum(['icmp', 'arp', 'both', 'transitive']).default('icmp'),
   announce: announceSchema.prefault({}),
   interfaces: z.array(interfaceSchema).min(1, { error: 'a group needs at least one interface' }),
   dataAddresses: z.array(dataAddressSchema).default([]),

@@ -56,7 +56,8 @@ export interface AddressStatus {
 export interface TargetStatus {
   interface: string;
   family: 4 | 6;
-  mode: 'routes' | 'multicast' | 'disabled';
+  /** transitive: probed without a test address (TESTADDR empty). */
+  mode: 'routes' | 'multicast' | 'disabled' | 'transitive';
   testAddress: string | null;
   /** Probe targets in firing order. */
   targets: string[];

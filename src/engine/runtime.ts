@@ -27,7 +27,7 @@ export function newGroup(config: GroupConfig, old: GroupRuntime | undefined): Gr
       name: i.name,
       standby: i.standby,
       testAddresses: [...i.testAddresses],
-      canProbe: i.testAddresses.length > 0 || i.ipv6LinkLocalTest === true,
+      canProbe: i.testAddresses.length > 0 || i.ipv6LinkLocalTest === true || (config.probe === 'transitive' && config.dataAddresses.length > 0),
       phase: prev?.phase ?? 'init',
       inactive: prev?.inactive ?? false,
       awaitingProbe: prev?.awaitingProbe ?? false,

@@ -84,6 +84,22 @@ export function buildArpRequest(mac: MacInput, senderIp: string, targetIp: strin
   });
 }
 
+/**
+ * RFC 5227 ARP probe for `targetIp` from a NIC with no address of its own in the subnet:
+ * sender IP 0.0.0.0, sender MAC the NIC's, broadcast. Used by transitive probing.
+ */
+export function buildArpProbe(mac: MacInput, targetIp: string): Buffer {
+  return buildArpRequest(mac, '0.0.0.0', targetIp);
+}
+
+/**
+ * The answer to our ARP probe: a REPLY sent back to our MAC with target IP 0.0.0.0 (Linux
+ * arp_process answers a probe for a local address so). Its sender IP is the probed target.
+ */
+export function isArpProbeReply(p: ArpPacket, mac: string): boolean {
+  return p.op === ARP_REPLY && p.targetIp === '0.0.0.0' && p.ethDst === mac && p.targetMac === mac;
+}
+
 /** Parses an Ethernet frame carrying IPv4-over-Ethernet ARP; undefined for anything else. */
 export function parseArp(frame: Uint8Array): ArpPacket | undefined {
   const eth = parseEthernet(frame);

@@ -188,7 +188,11 @@ export class ProbeManager {
         }
         for (const p of m.probers) {
           const t = p.primary.targets;
-          out.push({ interface: i.name, family: p.spec.family, mode: t.mode, testAddress: p.spec.test.address, targets: t.firingOrder() });
+          // Transitive probing has no test address: MODE transitive, TESTADDR empty (--).
+          out.push({
+            interface: i.name, family: p.spec.family, mode: p.spec.transitive ? 'transitive' : t.mode,
+            testAddress: p.spec.transitive ? null : p.spec.test.address, targets: t.firingOrder(),
+          });
         }
       }
     }
@@ -301,7 +305,8 @@ export class ProbeManager {
     const tests = this.testAddresses(ic, link);
     const dup = tests.find((t) => seen.has(t.address) && seen.get(t.address) !== ic.name);
     for (const t of tests) if (!seen.has(t.address)) seen.set(t.address, ic.name);
-    m.disabled = tests.length === 0 && !this.mayGetLinkLocal(ic) ? true : dup !== undefined;
+    const transitive = gc.probe === 'transitive' ? this.transitiveSubjects(gc, ic, link, tests) : [];
+    m.disabled = tests.length === 0 && transitive.length === 0 && !this.mayGetLinkLocal(ic) && !(gc.probe === 'transitive' && transitiveFamilies(gc).size > 0) ? true : dup !== undefined;
     if (dup) {
       const key = `dup|${gc.name}|${ic.name}|${dup.address}`;
       if (!this.warned.has(key)) {
@@ -310,7 +315,10 @@ export class ProbeManager {
           `Test address ${dup.address} is not unique in group; disabling probe-based failure detection on ${ic.name}`);
       }
     }
-    const specs: ProberSpec[] = m.disabled || !link ? [] : tests.map((test) => this.spec(gc, ic, link, test));
+    const specs: ProberSpec[] = m.disabled || !link ? [] : [
+      ...tests.map((test) => this.spec(gc, ic, link, test)),
+      ...transitive.map((test) => ({ ...this.spec(gc, ic, link, test), methods: ['arp'] as ProbeMethod[], transitive: true })),
+    ].filter((s) => !s.transitive || s.mac !== undefined);
     const wanted = new Map(specs.map((s) => [proberKey(s), s]));
     const kept: Prober[] = [];
     for (const p of m.probers) {
@@ -338,12 +346,41 @@ export class ProbeManager {
       if (!out.some((o) => o.family === p.family)) out.push(p);
     }
     if (!out.some((o) => o.family === 6) && ic.ipv6LinkLocalTest && link) {
-      const ll = this.addresses.find((a) => a.family === 6 && a.index === link.index && a.scope === RT_SCOPE_LINK
-        && (a.flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) === 0);
-      const p = ll ? parseAddress(`${ll.local}/${ll.prefixLen}`) : undefined;
-      if (p && isLinkLocalV6(p)) out.push(p);
+      const p = this.linkLocalOf(link);
+      if (p) out.push(p);
     }
     return out;
+  }
+
+  /**
+   * probe: transitive — what a member probes for each data family it has no test address of:
+   * IPv4 the group's data subnet (ARP probes from 0.0.0.0), IPv6 the NIC's link-local address.
+   */
+  private transitiveSubjects(gc: GroupConfig, ic: InterfaceConfig, link: Link | undefined, tests: ParsedAddress[]): ParsedAddress[] {
+    const out: ParsedAddress[] = [];
+    if (!link) return out;
+    if (link.mac === undefined) {
+      this.warnOnce(`mac|${ic.name}`, { ifname: ic.name }, `${ic.name} has no hardware address: transitive probing impossible`);
+      return out;
+    }
+    for (const family of transitiveFamilies(gc)) {
+      if (tests.some((t) => t.family === family)) continue;
+      if (family === 4) {
+        const d = gc.dataAddresses.map((a) => parseAddress(a.address)).find((p): p is ParsedAddress => p?.family === 4);
+        if (d) out.push(d);
+      } else {
+        const ll = this.linkLocalOf(link);
+        if (ll) out.push(ll);
+      }
+    }
+    return out;
+  }
+
+  private linkLocalOf(link: Link): ParsedAddress | undefined {
+    const ll = this.addresses.find((a) => a.family === 6 && a.index === link.index && a.scope === RT_SCOPE_LINK
+      && (a.flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) === 0);
+    const p = ll ? parseAddress(`${ll.local}/${ll.prefixLen}`) : undefined;
+    return p && isLinkLocalV6(p) ? p : undefined;
   }
 
   private mayGetLinkLocal(ic: InterfaceConfig): boolean {
@@ -351,7 +388,8 @@ export class ProbeManager {
   }
 
   private spec(gc: GroupConfig, ic: InterfaceConfig, link: Link, test: ParsedAddress): ProberSpec {
-    let methods: ProbeMethod[] = gc.probe === 'icmp' ? ['icmp'] : gc.probe === 'arp' ? ['arp'] : ['icmp', 'arp'];
+    // transitive: members with a test address probe with ICMP from it, as in.mpathd.
+    let methods: ProbeMethod[] = gc.probe === 'icmp' || gc.probe === 'transitive' ? ['icmp'] : gc.probe === 'arp' ? ['arp'] : ['icmp', 'arp'];
     if (methods.includes('arp') && link.mac === undefined) {
       this.warnOnce(`mac|${ic.name}`, { ifname: ic.name }, `${ic.name} has no hardware address: ARP/NS probing impossible, using ICMP`);
       methods = ['icmp'];
@@ -528,5 +566,15 @@ function toProbeVerdict(v: MemberVerdict): ProbeVerdict {
   const out: ProbeVerdict = { state: v.state };
   if (v.lastOkAt !== undefined) out.lastOkAt = v.lastOkAt;
   if (v.failingSince !== undefined && v.state === 'failed') out.failingSince = v.failingSince;
+  return out;
+}
+
+/** The address families a transitive group probes: those of its data addresses. */
+function transitiveFamilies(gc: GroupConfig): Set<4 | 6> {
+  const out = new Set<4 | 6>();
+  for (const a of gc.dataAddresses) {
+    const p = parseAddress(a.address);
+    if (p) out.add(p.family);
+  }
   return out;
 }

@@ -5,7 +5,7 @@
 import type { ProbeRecord } from '../control/status.js';
 import { isLinkLocalV6, parseAddress, contains, type ParsedAddress } from '../net/addr.js';
 import type { Logger } from '../log.js';
-import { ARP_REPLY, buildArpRequest, parseArp } from '../packet/arp.js';
+import { ARP_REPLY, buildArpProbe, buildArpRequest, isArpProbeReply, parseArp } from '../packet/arp.js';
 import { buildProbeEcho, readEchoReply } from '../packet/icmp.js';
 import { ND_HOP_LIMIT, ND_NEIGHBOR_ADVERT, buildNeighborSolicitation, parseNdisc } from '../packet/ndisc.js';
 import { realtimeNs, type Datagram, type Socket } from '../sys/socket.js';
@@ -26,6 +26,12 @@ export interface ProberSpec {
   methods: ProbeMethod[];
   id: number;
   netns?: string;
+  /**
+   * Transitive probing (no test address): IPv4 sends RFC 5227 ARP probes (sender 0.0.0.0) and
+   * `test` only names the data subnet targets must lie in; IPv6 solicits from the NIC's
+   * link-local address (`test`). No ICMP socket on IPv4.
+   */
+  transitive?: boolean;
 }
 
 /** What a prober needs from its manager. */
@@ -47,7 +53,7 @@ export interface ProberHost {
 
 /** Identity of a prober: a change in any of these needs new sockets. */
 export function proberKey(s: ProberSpec): string {
-  return `${s.ifname}|${s.ifindex}|${s.mac ?? ''}|${s.family}|${s.test.address}/${s.test.prefixLen}|${s.methods.join('+')}`;
+  return `${s.ifname}|${s.ifindex}|${s.mac ?? ''}|${s.family}|${s.test.address}/${s.test.prefixLen}|${s.methods.join('+')}|${s.transitive === true ? 't' : ''}`;
 }
 
 const MULTICAST: Record<4 | 6, string> = { 4: '224.0.0.1', 6: 'ff02::1' };
@@ -88,7 +94,12 @@ export class Prober {
   }
 
   get isOpen(): boolean {
-    return this.icmp !== undefined;
+    return this.icmp !== undefined || this.neigh !== undefined;
+  }
+
+  /** IPv4 transitive: ARP probes from 0.0.0.0, nothing bound to an address. */
+  private get arpOnly(): boolean {
+    return this.spec.transitive === true && this.spec.family === 4;
   }
 
   /** Targets of the first instance (methods share the candidates, not their statistics). */
@@ -136,7 +147,7 @@ export class Prober {
   // --- sockets --------------------------------------------------------------------------------
 
   private open(): boolean {
-    if (this.icmp) return true;
+    if (this.isOpen) return true;
     const now = this.host.now();
     if (now < this.nextOpenAt) return false;
     this.nextOpenAt = now + OPEN_RETRY_MS;
@@ -145,7 +156,7 @@ export class Prober {
     let neigh: Socket | undefined;
     try {
       const base = { family: s.family, ifindex: s.ifindex, ...(s.netns === undefined ? {} : { netns: s.netns }) };
-      icmp = openIcmpSocket({ ...base, ifname: s.ifname, address: s.test.address, id: s.id });
+      if (!this.arpOnly) icmp = openIcmpSocket({ ...base, ifname: s.ifname, address: s.test.address, id: s.id });
       if (this.instances.has('arp')) neigh = openNeighbourSocket(base);
     } catch (err) {
       icmp?.close();
@@ -157,17 +168,20 @@ export class Prober {
     }
     this.icmp = icmp;
     this.neigh = neigh;
-    icmp.on('message', (d) => this.onEcho(d));
-    icmp.on('error', (err) => this.noteError('icmp socket', err));
-    icmp.start();
-    icmp.unref();
+    if (icmp) {
+      icmp.on('message', (d) => this.onEcho(d));
+      icmp.on('error', (err) => this.noteError('icmp socket', err));
+      icmp.start();
+      icmp.unref();
+    }
     if (neigh) {
       neigh.on('message', (d) => this.onNeighbour(d));
       neigh.on('error', (err) => this.noteError('packet socket', err));
       neigh.start();
       neigh.unref();
     }
-    this.log.info({ address: s.test.address, methods: s.methods }, `probing on ${s.ifname} from ${s.test.address} (${s.methods.join(', ')})`);
+    const from = this.arpOnly ? '0.0.0.0 (transitive ARP probes)' : s.transitive ? `${s.test.address} (transitive)` : s.test.address;
+    this.log.info({ address: this.arpOnly ? null : s.test.address, methods: s.methods, transitive: s.transitive === true }, `probing on ${s.ifname} from ${from} (${s.methods.join(', ')})`);
     this.openFailures = 0;
     return true;
   }
@@ -196,7 +210,8 @@ export class Prober {
       const t = inst.targets.next();
       if (t) this.sendUnicast(method, inst, t.address, now, interval);
     }
-    if (this.discoverNow || [...this.instances.values()].some((i) => i.targets.needsDiscovery())) {
+    // Multicast discovery needs an ICMP socket: IPv4 transitive probes routers only.
+    if (this.icmp && (this.discoverNow || [...this.instances.values()].some((i) => i.targets.needsDiscovery()))) {
       this.discoverNow = false;
       this.sendMulticast();
     }
@@ -218,7 +233,7 @@ export class Prober {
     }
     const mac = s.mac as string;
     const frame = s.family === 4
-      ? buildArpRequest(mac, s.test.address, target)
+      ? (this.arpOnly ? buildArpProbe(mac, target) : buildArpRequest(mac, s.test.address, target))
       : buildNeighborSolicitation(mac, s.test.address, target);
     this.transmit(this.neigh, frame, packetDestination(s.family, s.ifindex), s.family === 4 ? 'arp' : 'ns');
   }
@@ -310,7 +325,8 @@ export class Prober {
     let target: string | undefined;
     if (s.family === 4) {
       const a = parseArp(d.data);
-      if (a?.op === ARP_REPLY && a.targetIp === s.test.address && a.ethDst === s.mac) target = a.senderIp;
+      const ours = a !== undefined && (this.arpOnly ? isArpProbeReply(a, s.mac) : a.op === ARP_REPLY && a.targetIp === s.test.address && a.ethDst === s.mac);
+      if (ours) target = a.senderIp;
     } else {
       const nd = parseNdisc(d.data);
       if (nd?.type === ND_NEIGHBOR_ADVERT && nd.flags.solicited && nd.hopLimit === ND_HOP_LIMIT && nd.checksumOk

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  ARP_FRAME_LEN, ARP_REPLY, ARP_REQUEST, buildArpRequest, buildGratuitousArp, isGratuitousArp, parseArp, type ArpPacket,
+  ARP_FRAME_LEN, ARP_REPLY, ARP_REQUEST, buildArpProbe, buildArpRequest, buildGratuitousArp, isArpProbeReply, isGratuitousArp, parseArp, type ArpPacket,
 } from '../../../src/packet/arp.js';
 import { formatMac } from '../../../src/packet/ethernet.js';
 import {
@@ -11,6 +11,35 @@ import {
 
 const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.'));
 const mac = fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) => formatMac(b));
+
+describe('RFC 5227 ARP probe (transitive probing)', () => {
+  it('is a broadcast request from 0.0.0.0 with the NIC\'s MAC as sender, byte for byte', () => {
+    const expected = hex(`
+      ffffffffffff 0200000000aa 0806
+      0001 0800 06 04 0001 0200000000aa 00000000 000000000000 c00002fe`);
+    const f = buildArpProbe(MAC_A, '192.0.2.254');
+    expect(f.length).toBe(ARP_FRAME_LEN);
+    expect(f.toString('hex')).toBe(expected.toString('hex'));
+    const p = parseArp(f);
+    expect(p).toMatchObject({ op: ARP_REQUEST, senderIp: '0.0.0.0', senderMac: '02:00:00:00:00:aa', targetIp: '192.0.2.254' });
+    expect(isGratuitousArp(p as ArpPacket)).toBe(false);
+  });
+
+  it('the answer Linux sends (arp_process: REPLY to our MAC, target IP 0.0.0.0) is recognised; others are not', () => {
+    // Router 02:00:00:00:00:fe at 192.0.2.254 answering the probe above.
+    const reply = hex(`
+      0200000000aa 0200000000fe 0806
+      0001 0800 06 04 0002 0200000000fe c00002fe 0200000000aa 00000000`);
+    const p = parseArp(reply) as ArpPacket;
+    expect(isArpProbeReply(p, '02:00:00:00:00:aa')).toBe(true);
+    expect(p.senderIp).toBe('192.0.2.254');
+    // Sent to another member's MAC: not this NIC's answer.
+    expect(isArpProbeReply(p, '02:00:00:00:00:bb')).toBe(false);
+    // An ordinary reply to an address (not to a probe) does not count.
+    expect(isArpProbeReply({ ...p, targetIp: '192.0.2.10' }, '02:00:00:00:00:aa')).toBe(false);
+    expect(isArpProbeReply({ ...p, op: ARP_REQUEST }, '02:00:00:00:00:aa')).toBe(false);
+  });
+});
 
 describe('gratuitous ARP', () => {
   it('request form is byte-identical to the kernel arp_notify GARP', () => {

@@ -131,6 +131,32 @@ describe('ProbeManager configuration', () => {
     expect(lines.some((l) => l.includes('probe verdict handler failed') && l.includes('boom'))).toBe(true);
   });
 
+  it('probe: transitive — members without a test address get a transitive prober (MODE transitive, TESTADDR empty) to the data subnet\'s routers', async () => {
+    const { m, verdicts } = make();
+    const c = config([['192.0.2.10/24'], [], []]);
+    const g = c.groups[0]!;
+    c.groups[0] = { ...g, probe: 'transitive', dataAddresses: [{ address: '192.0.2.100/24', interface: 'eth0', deprecated: false, up: true }] };
+    m.configure(c, LINKS);
+    m.updateRoutes([{ family: 4, type: 1, table: 254, protocol: 73, scope: 0, dst: undefined, dstLen: 0, gateway: '192.0.2.254', oif: 3 } as unknown as Route]);
+    await Promise.resolve();
+    expect(verdicts).toEqual([['eth0', { state: 'unknown' }], ['eth1', { state: 'unknown' }], ['eth2', { state: 'unknown' }]]);
+    expect(m.snapshotTargets()).toEqual([
+      { interface: 'eth0', family: 4, mode: 'routes', testAddress: '192.0.2.10', targets: ['192.0.2.254'] },
+      { interface: 'eth1', family: 4, mode: 'transitive', testAddress: null, targets: ['192.0.2.254'] },
+      { interface: 'eth2', family: 4, mode: 'transitive', testAddress: null, targets: ['192.0.2.254'] },
+    ]);
+    expect(m.fdtMs('g')).toBe(60_000);
+  });
+
+  it('probe: transitive without data addresses has nothing to probe: disabled', async () => {
+    const { m, verdicts } = make();
+    const c = config([[], []]);
+    c.groups[0] = { ...c.groups[0]!, probe: 'transitive' };
+    m.configure(c, LINKS);
+    await Promise.resolve();
+    expect(verdicts).toEqual([['eth0', { state: 'disabled' }], ['eth1', { state: 'disabled' }]]);
+  });
+
   it('closed managers refuse configuration', () => {
     const { m } = make();
     m.close();
