@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   chaos: () => import('./chaos.js'),
   footprint: () => import('./footprint.js'),
   failback: () => import('./failback.js'),
+  transitive: () => import('./transitive.js'),
 };
 
 async function main(): Promise<void> {

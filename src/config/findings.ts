@@ -43,7 +43,7 @@ export const FINDING_CODES = {
   IPADM_SYNTAX: 'error',
   IPADM_UNKNOWN_OBJECT: 'warning',
   SHELL_VARIABLE: 'warning',
-  TRANSITIVE_PROBING: 'warning',
+  TRANSITIVE_PROBING: 'info',
   // Solaris 11 persistent store (etc/ipadm/ipadm.conf, etc/dladm/datalink.conf)
   IPADM_CONF_BAD_LINE: 'warning',
   DATALINK_BAD_LINE: 'warning',

@@ -60,6 +60,8 @@ export class HostState {
   readonly phys = new Map<string, PhysState>();
   /** Clearview semantics (ipadm or hostname.ipmpN): test addresses are auto-deprecated. */
   clearview = false;
+  /** svccfg … config/transitive-probing=true (Solaris 11.2+): groups get probe: transitive. */
+  transitiveProbing = false;
   /** hostname files run without the one-line epilogue (several commands). */
   readonly multiLineFiles = new Set<string>();
 

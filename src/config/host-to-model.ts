@@ -65,7 +65,7 @@ export function hostToModel(inp: HostToModelInput): IpmpConfig {
     }
     groupIndex.set(name, groups.length);
     origins.set(`groups.${groups.length}`, origin);
-    groups.push({ name, mode: 'outbound-spread', interfaces: [], dataAddresses: [], announce: { ...DEFAULT_ANNOUNCE }, probe: 'icmp' });
+    groups.push({ name, mode: 'outbound-spread', interfaces: [], dataAddresses: [], announce: { ...DEFAULT_ANNOUNCE }, probe: host.transitiveProbing ? 'transitive' : 'icmp' });
   }
 
   const seenData = new Map<string, Origin & { where: string; element: string }>();

@@ -78,7 +78,12 @@ export function processIpadmScript(env: IfconfigEnv, file: string, text: string)
     const prog = (words[0] ?? '').split('/').pop()!;
     const origin: Origin = { file, line: cmd.line };
     if (prog === 'svccfg' && words.some((w) => w.includes('transitive-probing'))) {
-      sink.add('TRANSITIVE_PROBING', file, cmd.line, 'transitive probing (Solaris 11.2+) is not implemented by ipmpd; configure test addresses or rely on link-based detection');
+      // setprop config/transitive-probing=true, or "= true" / "boolean: true" as separate words.
+      const on = /transitive-probing\s*=\s*(boolean:\s*)?true\b/i.test(words.join(' '));
+      host.transitiveProbing = on;
+      sink.add('TRANSITIVE_PROBING', file, cmd.line, on
+        ? 'transitive probing (Solaris 11.2+) is on: every group gets "probe: transitive" (members without a test address are probed with ARP probes / neighbour solicitations to the data subnet\'s routers)'
+        : 'transitive probing is set off here: groups keep probing from test addresses only');
       continue;
     }
     if (prog !== 'ipadm' && prog !== 'ifconfig') continue;

@@ -59,3 +59,25 @@ describe('anonymous group: Solaris hostname files without group', () => {
     expect(codes(r.findings)).toContain('GROUP_MISMATCH');
   });
 });
+
+describe('Solaris 11.2 transitive probing in an ipadm script', () => {
+  const script = (svc: string) => solaris({
+    'ipadm-net.sh': `ipadm create-ipmp -i net0,net1 ipmp0\nipadm create-addr -T static -a 192.0.2.100/24 ipmp0/v4\n${svc}\n`,
+  }, { net0: 'eth0', net1: 'eth1' });
+
+  it('config/transitive-probing=true gives the group probe: transitive (info finding)', () => {
+    const r = script('svccfg -s svc:/network/ipmp setprop config/transitive-probing=true');
+    expect(r.config?.groups.map((g) => g.probe)).toEqual(['transitive']);
+    expect(find(r.findings, 'TRANSITIVE_PROBING')).toMatchObject({ severity: 'info', line: 3 });
+  });
+
+  it('=false keeps icmp', () => {
+    const r = script('svccfg -s svc:/network/ipmp setprop config/transitive-probing = boolean: false');
+    expect(r.config?.groups.map((g) => g.probe)).toEqual(['icmp']);
+  });
+
+  it('YAML accepts probe: transitive', () => {
+    const r = parseYamlConfig('groups:\n  - name: g\n    probe: transitive\n    interfaces: [{ name: eth0 }, { name: eth1 }]\n', 'c.yaml');
+    expect(r.config?.groups[0]?.probe).toBe('transitive');
+  });
+});
