@@ -131,6 +131,7 @@ export class ProbeInstance {
     if (!t) return { kind: 'acked', slot, late, rtt: 'integrated', crtt: undefined, slow: false };
     t.lossRun = 0;
     delete t.lossRunSince;
+    t.lastAckAt = Math.max(t.lastAckAt ?? slot.ackAt, slot.ackAt);
     const rtt = t.rtt.add(rttMs, probeIntervalMs, true);
     const crtt = t.rtt.crtt;
     const slow = crtt !== undefined && crtt > probeIntervalMs && this.isException(t, probeIntervalMs);
@@ -160,8 +161,12 @@ export class ProbeInstance {
       if (!t) continue;
       t.lossRun++;
       t.lossRunSince ??= s.sentAt;
-      // Dead: this target keeps missing while another one answered after its misses began.
-      if (t.lossRun >= NUM_PROBE_FAILS && this.lastAckAt !== undefined && this.lastAckAt > t.lossRunSince) {
+      // Dead: this target keeps missing while *another* target answered after its misses began.
+      // (Its own late answer to a probe sent before the run does not count: with one target
+      // and an RTT above the probe interval that would retire the only target, and a black
+      // hole would leave the member 'unknown' instead of failed.)
+      const since = t.lossRunSince;
+      if (t.lossRun >= NUM_PROBE_FAILS && this.targets.active().some((o) => o !== t && o.lastAckAt !== undefined && o.lastAckAt > since)) {
         this.targets.retire(t.address, 'dead', now);
         out.dead.push(t.address);
       }

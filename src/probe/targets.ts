@@ -21,6 +21,8 @@ export interface Target {
   /** Consecutive probes to this target that were lost, and when the first of them was sent. */
   lossRun: number;
   lossRunSince?: number;
+  /** When this target last answered (ack time): another target's death needs a newer one. */
+  lastAckAt?: number;
 }
 
 const RTN_UNICAST = 1;

@@ -141,6 +141,25 @@ describe('ProbeInstance', () => {
     expect(p.runs().lossRun).toBe(12);
   });
 
+  it('a sole target whose last answer arrives after the black hole began is not dead: the losses count as a failure', () => {
+    // RTT above the probe interval (fast FDT, loaded host): probe 1's answer comes after probe 2
+    // was sent, then the path breaks. Before the fix the target was retired as "dead" (its own
+    // late answer counted as "another target answered") and the member stayed 'unknown'.
+    const p = inst([R]);
+    p.record(1, R, 0, I);
+    p.record(2, R, 50, I);
+    p.onReply(1, R, 80, 80, I);
+    const dead: string[] = [];
+    for (let n = 3; n <= 8; n++) {
+      p.record(n, R, n * 50, I);
+      dead.push(...p.expire(n * 50 + 1).dead);
+    }
+    dead.push(...p.expire(2000).dead);
+    expect(dead).toEqual([]);
+    expect(p.targets.active().map((t) => t.address)).toEqual([R]);
+    expect(p.runs().lossRun).toBeGreaterThanOrEqual(5);
+  });
+
   it('slow target: CRTT above the interval with ≥4 targets and the others fast → set aside', () => {
     const ts = ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4'];
     const p = inst(ts);
