@@ -148,6 +148,21 @@ describe('ProbeManager configuration', () => {
     expect(m.fdtMs('g')).toBe(60_000);
   });
 
+  it('probe: transitive, IPv6 data: a member without a v6 test address probes from its link-local address once it has one', async () => {
+    const { m } = make();
+    const c = config([[], []]);
+    c.groups[0] = { ...c.groups[0]!, probe: 'transitive', dataAddresses: [{ address: '2001:db8::100/64', interface: 'eth0', deprecated: false, up: true }] };
+    m.configure(c, LINKS);
+    expect(m.snapshotTargets()).toEqual([
+      { interface: 'eth0', family: 4, mode: 'disabled', testAddress: null, targets: [] },
+      { interface: 'eth1', family: 4, mode: 'disabled', testAddress: null, targets: [] },
+    ]);
+    m.updateAddresses([{ family: 6, index: 3, local: 'fe80::1:3', prefixLen: 64, scope: 253, flags: 0 } as unknown as Address]);
+    expect(m.snapshotTargets()[1]).toMatchObject({ interface: 'eth1', family: 6, mode: 'transitive', testAddress: null });
+    m.updateRoutes([{ family: 6, type: 1, table: 254, protocol: 9, scope: 0, dst: undefined, dstLen: 0, gateway: 'fe80::fe', oif: 3 } as unknown as Route]);
+    expect(m.snapshotTargets()[1]).toMatchObject({ mode: 'transitive', targets: ['fe80::fe'] });
+  });
+
   it('probe: transitive without data addresses has nothing to probe: disabled', async () => {
     const { m, verdicts } = make();
     const c = config([[], []]);
