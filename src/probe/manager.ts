@@ -305,8 +305,10 @@ export class ProbeManager {
     const tests = this.testAddresses(ic, link);
     const dup = tests.find((t) => seen.has(t.address) && seen.get(t.address) !== ic.name);
     for (const t of tests) if (!seen.has(t.address)) seen.set(t.address, ic.name);
-    const transitive = gc.probe === 'transitive' ? this.transitiveSubjects(gc, ic, link, tests) : [];
-    m.disabled = tests.length === 0 && transitive.length === 0 && !this.mayGetLinkLocal(ic) && !(gc.probe === 'transitive' && transitiveFamilies(gc).size > 0) ? true : dup !== undefined;
+    // A transitive member needs no test address (its NIC or link-local address may come later).
+    const probesTransitively = gc.probe === 'transitive' && transitiveFamilies(gc).size > 0;
+    const transitive = probesTransitively ? this.transitiveSubjects(gc, ic, link, tests) : [];
+    m.disabled = (tests.length === 0 && !probesTransitively && !this.mayGetLinkLocal(ic)) || dup !== undefined;
     if (dup) {
       const key = `dup|${gc.name}|${ic.name}|${dup.address}`;
       if (!this.warned.has(key)) {
@@ -318,7 +320,7 @@ export class ProbeManager {
     const specs: ProberSpec[] = m.disabled || !link ? [] : [
       ...tests.map((test) => this.spec(gc, ic, link, test)),
       ...transitive.map((test) => ({ ...this.spec(gc, ic, link, test), methods: ['arp'] as ProbeMethod[], transitive: true })),
-    ].filter((s) => !s.transitive || s.mac !== undefined);
+    ];
     const wanted = new Map(specs.map((s) => [proberKey(s), s]));
     const kept: Prober[] = [];
     for (const p of m.probers) {
