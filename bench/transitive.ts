@@ -110,7 +110,10 @@ async function detection(lab: Lab, fdtMs: number, runs: number): Promise<Record<
       effective.push(fdtNow);
       const t0 = performance.now();
       ip(lab.sw, 'link', 'set', 'sw-h0', 'nomaster');
-      await until(() => run.state.get('eth0') === 'failed', 3 * fdtNow + 500, 'failed');
+      await until(() => run.state.get('eth0') === 'failed', 3 * fdtNow + 500, 'failed').catch((err: unknown) => {
+        const tail = run.mgr.recentProbes().slice(-12).map((p) => `${p.interface}#${p.probe}:${p.outcome}`).join(' ');
+        throw new Error(`${(err as Error).message}; fdt ${fdtNow} -> ${run.mgr.fdtMs('bench')}, states ${JSON.stringify([...run.state])}, targets ${JSON.stringify(run.mgr.snapshotTargets())}, last probes ${tail}`);
+      });
       detect.push((run.events.find((e) => e.ifname === 'eth0' && e.state === 'failed')?.at ?? Number.NaN) - t0);
       const t1 = performance.now();
       ip(lab.sw, 'link', 'set', 'sw-h0', 'master', 'br0');
