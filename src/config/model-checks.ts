@@ -63,7 +63,8 @@ export function checkModel(cfg: IpmpConfig, locate: Locator, sink: FindingSink, 
       if (other !== undefined && other !== g.name) report('INTERFACE_IN_TWO_GROUPS', [...ip, 'name'], `${iface.name} is in group "${other}" and in group "${g.name}"; an interface belongs to one group`);
       memberOf.set(iface.name, g.name);
 
-      if (iface.testAddresses.length === 0 && !iface.ipv6LinkLocalTest) {
+      // probe: transitive probes such a member without a test address (for its data families).
+      if (iface.testAddresses.length === 0 && !iface.ipv6LinkLocalTest && !(g.probe === 'transitive' && g.dataAddresses.length > 0)) {
         report('NO_TEST_ADDRESS', ip, `${iface.name} has no test address: failures are detected from link state only`);
       }
       iface.testAddresses.forEach((t, ti) => {

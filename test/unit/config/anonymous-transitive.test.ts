@@ -81,3 +81,11 @@ describe('Solaris 11.2 transitive probing in an ipadm script', () => {
     expect(r.config?.groups[0]?.probe).toBe('transitive');
   });
 });
+
+describe('probe: transitive findings', () => {
+  it('members without a test address are not reported as link-only when the group probes transitively', () => {
+    const yaml = (probe: string) => `groups:\n  - name: g\n    probe: ${probe}\n    interfaces: [{ name: eth0 }, { name: eth1 }]\n    dataAddresses: [{ address: 192.0.2.100/24, interface: eth0 }]\n`;
+    expect(codes(parseYamlConfig(yaml('transitive'), 'c.yaml').findings)).not.toContain('NO_TEST_ADDRESS');
+    expect(codes(parseYamlConfig(yaml('icmp'), 'c.yaml').findings)).toContain('NO_TEST_ADDRESS');
+  });
+});
