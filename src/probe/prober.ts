@@ -161,7 +161,7 @@ export class Prober {
     } catch (err) {
       icmp?.close();
       // The test address may not be configured yet (EADDRNOTAVAIL): retried every interval.
-      const msg = `cannot open probe sockets on ${s.ifname} for ${s.test.address}; retrying every ${OPEN_RETRY_MS} ms`;
+      const msg = `cannot open probe sockets on ${s.ifname} for ${this.arpOnly ? 'transitive ARP probes' : s.test.address}; retrying every ${OPEN_RETRY_MS} ms`;
       if (this.openFailures++ === 0) this.log.warn({ err, address: s.test.address }, msg);
       else this.log.debug({ err, address: s.test.address, attempts: this.openFailures }, msg);
       return false;
