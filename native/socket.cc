@@ -75,7 +75,7 @@ Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall) {
 }
 
 Napi::Function Socket::Init(Napi::Env env) {
-  return DefineClass(env, "Socket",
+  Napi::Function ctor = DefineClass(env, "Socket",
                      {
                          InstanceAccessor<&Socket::Fd>("fd"),
                          InstanceMethod<&Socket::Bind>("bind"),
@@ -89,7 +89,13 @@ Napi::Function Socket::Init(Napi::Env env) {
                          InstanceMethod<&Socket::Ref>("ref"),
                          InstanceMethod<&Socket::Unref>("unref"),
                          InstanceMethod<&Socket::Close>("close"),
+                         InstanceMethod<&Socket::Arm>("arm"),
+                         InstanceMethod<&Socket::Disarm>("disarm"),
+                         InstanceAccessor<&Socket::Armed>("armed"),
                      });
+  // arm() checks its targets against this constructor (per environment: worker threads).
+  env.SetInstanceData<Napi::FunctionReference>(new Napi::FunctionReference(Napi::Persistent(ctor)));
+  return ctor;
 }
 
 // new Socket(domain, type, protocol, netnsPath?)
@@ -322,6 +328,9 @@ void Socket::Drain() {
         stamp = Napi::BigInt::New(env, static_cast<int64_t>(static_cast<int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec));
       }
     }
+    // The armed sends go out before anything else happens for this datagram.
+    if (armed_ && !FireArmed(env, readbuf_.data(), len, stamp)) return;
+    if (fd_ < 0 || on_message_.IsEmpty()) return;  // closed by the fired callback
     auto data = Napi::Buffer<uint8_t>::Copy(env, readbuf_.data(), len);
     auto source = Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<uint8_t*>(&from), msg.msg_namelen);
     try {
@@ -356,6 +365,11 @@ void Socket::CleanupHook(void* arg) {
 }
 
 void Socket::CloseNow() {
+  DisarmNow();
+  // Sources armed to send on this socket would otherwise send on whatever reuses the fd.
+  std::vector<Socket*> sources;
+  sources.swap(armed_sources_);
+  for (Socket* src : sources) src->DisarmNow();
   if (poll_ != nullptr) {
     // Stop polling before the descriptor goes away, as libuv requires.
     uv_poll_stop(poll_);
@@ -377,4 +391,113 @@ void Socket::CloseNow() {
     async_context_ = nullptr;
   }
   self_.Reset();
+}
+
+// arm(sends: {socket: Socket, data: Buffer, address?: Buffer}[], onFired(info), guard?: Uint32Array, expect?: number)
+// Replaces any earlier list. See armed.h for the guard.
+Napi::Value Socket::Arm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ThrowIfClosed(env);
+  if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsFunction()) {
+    throw Napi::TypeError::New(env, "arm(sends, onFired, guard?, expect?) needs an array and a function");
+  }
+  auto* ctor = env.GetInstanceData<Napi::FunctionReference>();
+  auto list = std::make_unique<ArmedList>();
+  Napi::Array arr = info[0].As<Napi::Array>();
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    Napi::Value v = arr.Get(i);
+    if (!v.IsObject()) throw Napi::TypeError::New(env, "arm: each send must be an object");
+    Napi::Object o = v.As<Napi::Object>();
+    Napi::Value sock = o.Get("socket");
+    if (!sock.IsObject() || ctor == nullptr || !sock.As<Napi::Object>().InstanceOf(ctor->Value())) {
+      throw Napi::TypeError::New(env, "arm: send " + std::to_string(i) + ": socket must be a native Socket");
+    }
+    Socket* target = Socket::Unwrap(sock.As<Napi::Object>());
+    if (target->fd_ < 0) throw ErrnoError(env, EBADF, "arm");
+    Napi::Value data = o.Get("data");
+    if (!data.IsBuffer()) throw Napi::TypeError::New(env, "arm: send " + std::to_string(i) + ": data must be a Buffer");
+    auto d = data.As<Napi::Buffer<uint8_t>>();
+    ArmedSend s{target, Napi::Persistent(sock.As<Napi::Object>()), std::vector<uint8_t>(d.Data(), d.Data() + d.Length()), {}};
+    Napi::Value addr = o.Get("address");
+    if (addr.IsBuffer()) {
+      auto a = addr.As<Napi::Buffer<uint8_t>>();
+      s.addr.assign(a.Data(), a.Data() + a.Length());
+    } else if (!addr.IsUndefined()) {
+      throw Napi::TypeError::New(env, "arm: send " + std::to_string(i) + ": address must be a Buffer");
+    }
+    list->sends.push_back(std::move(s));
+  }
+  list->on_fired = Napi::Persistent(info[1].As<Napi::Function>());
+  if (info.Length() > 2 && !info[2].IsUndefined()) {
+    if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
+      throw Napi::TypeError::New(env, "arm: guard must be a Uint32Array");
+    }
+    list->guard = Napi::Persistent(info[2].As<Napi::Uint32Array>());
+    list->expect = static_cast<uint32_t>(IntArg(info, 3, "expect"));
+  }
+  DisarmNow();
+  for (auto& s : list->sends) {
+    auto& back = s.target->armed_sources_;
+    bool known = false;
+    for (Socket* x : back) known = known || x == this;
+    if (!known) back.push_back(this);
+  }
+  armed_ = std::move(list);
+  return env.Undefined();
+}
+
+Napi::Value Socket::Disarm(const Napi::CallbackInfo& info) {
+  DisarmNow();
+  return info.Env().Undefined();
+}
+
+Napi::Value Socket::Armed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), armed_ != nullptr);
+}
+
+void Socket::ForgetSource(Socket* source) {
+  auto& v = armed_sources_;
+  for (size_t i = 0; i < v.size();) {
+    if (v[i] == source) v.erase(v.begin() + static_cast<std::ptrdiff_t>(i));
+    else i++;
+  }
+}
+
+void Socket::DisarmNow() {
+  if (!armed_) return;
+  std::unique_ptr<ArmedList> list = std::move(armed_);
+  for (auto& s : list->sends) s.target->ForgetSource(this);
+}
+
+bool Socket::FireArmed(Napi::Env env, const uint8_t* data, size_t len, Napi::Value stamp) {
+  std::unique_ptr<ArmedList> list = std::move(armed_);
+  int64_t start = 0;
+  std::vector<SendOutcome> out;
+  bool fired = list->Fire(env, &start, &out);
+  for (auto& s : list->sends) s.target->ForgetSource(this);
+  // Everything below runs after the sends: reporting may take its time.
+  Napi::Object report = Napi::Object::New(env);
+  report.Set("fired", Napi::Boolean::New(env, fired));
+  report.Set("receivedNs", stamp);
+  report.Set("startNs", Napi::BigInt::New(env, start));
+  Napi::Array sends = Napi::Array::New(env, out.size());
+  for (size_t i = 0; i < out.size(); i++) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("ns", Napi::BigInt::New(env, out[i].ns));
+    o.Set("errno", Napi::Number::New(env, out[i].err));
+    if (out[i].err != 0) o.Set("code", Napi::String::New(env, uv_err_name(-out[i].err)));
+    o.Set("bytes", Napi::Number::New(env, static_cast<double>(out[i].bytes)));
+    sends.Set(static_cast<uint32_t>(i), o);
+  }
+  report.Set("sends", sends);
+  report.Set("data", Napi::Buffer<uint8_t>::Copy(env, data, len));
+  Napi::Function cb = list->on_fired.Value();
+  list.reset();
+  try {
+    cb.MakeCallback(Value(), {report}, *async_context_);
+  } catch (const Napi::Error& e) {
+    napi_fatal_exception(env_, e.Value());
+    return false;
+  }
+  return true;
 }

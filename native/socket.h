@@ -7,13 +7,18 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
+
+#include "armed.h"
 
 class Socket : public Napi::ObjectWrap<Socket> {
  public:
   static Napi::Function Init(Napi::Env env);
   explicit Socket(const Napi::CallbackInfo& info);
   ~Socket() override;
+
+  int fd() const { return fd_; }
 
  private:
   Napi::Value Fd(const Napi::CallbackInfo& info);
@@ -28,6 +33,9 @@ class Socket : public Napi::ObjectWrap<Socket> {
   Napi::Value Ref(const Napi::CallbackInfo& info);
   Napi::Value Unref(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Arm(const Napi::CallbackInfo& info);
+  Napi::Value Disarm(const Napi::CallbackInfo& info);
+  Napi::Value Armed(const Napi::CallbackInfo& info);
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
   static void OnHandleClosed(uv_handle_t* handle);
@@ -37,6 +45,12 @@ class Socket : public Napi::ObjectWrap<Socket> {
   void DeliverError(int err, const char* syscall);
   void CloseNow();
   void ThrowIfClosed(Napi::Env env) const;
+  // Drops the armed list and this socket's back-links from its targets.
+  void DisarmNow();
+  void ForgetSource(Socket* source);
+  // Sends the armed list (if any) for a datagram just received, then tells JavaScript.
+  // Returns false when a JavaScript callback threw (reading stops for this wake-up).
+  bool FireArmed(Napi::Env env, const uint8_t* data, size_t len, Napi::Value stamp);
 
   int fd_ = -1;
   uv_poll_t* poll_ = nullptr;
@@ -48,6 +62,10 @@ class Socket : public Napi::ObjectWrap<Socket> {
   Napi::FunctionReference on_error_;
   Napi::ObjectReference self_;
   Napi::AsyncContext* async_context_ = nullptr;
+  std::unique_ptr<ArmedList> armed_;
+  // Sockets whose armed lists send on this one: closing this socket disarms them, so a
+  // reused descriptor number can never receive a send meant for this socket.
+  std::vector<Socket*> armed_sources_;
 };
 
 // Builds a JS Error carrying the errno name in `code`, the number in `errno` and the syscall.

@@ -6,8 +6,28 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** One prepared datagram of an armed list: sent on `socket` (to `address`, raw sockaddr bytes, if given). */
+export interface NativeArmedSend { socket: NativeSocket; data: Buffer; address?: Buffer }
+
+/** What an armed socket reports after its list went out (or was found stale). */
+export interface NativeFireReport {
+  /** false: the guard cell no longer held the armed value; nothing was sent. */
+  fired: boolean;
+  /** Kernel receive time of the triggering datagram (CLOCK_REALTIME ns), with SO_TIMESTAMPNS. */
+  receivedNs: bigint | undefined;
+  /** CLOCK_REALTIME just before the first send. */
+  startNs: bigint;
+  /** One per armed send, in order: time after sendto returned, errno (0 = sent), bytes. */
+  sends: { ns: bigint; errno: number; code?: string; bytes: number }[];
+  /** The triggering datagram. */
+  data: Buffer;
+}
+
 export interface NativeSocket {
   readonly fd: number;
+  readonly armed: boolean;
+  arm(sends: NativeArmedSend[], onFired: (r: NativeFireReport) => void, guard?: Uint32Array, expect?: number): void;
+  disarm(): void;
   bind(addr: Buffer): void;
   connect(addr: Buffer): void;
   sendTo(data: Buffer, addr?: Buffer): number;

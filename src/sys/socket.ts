@@ -1,7 +1,7 @@
 // Typed, event-emitting face of the native socket: sockaddr objects instead of bytes and
 // errors as events. Protocol modules (netlink, packet, icmp) build on this.
 import { EventEmitter } from 'node:events';
-import { addon, type NativeSocket } from './addon.js';
+import { addon, type NativeFireReport, type NativeSocket } from './addon.js';
 import { decodeSockAddr, encodeSockAddr, type SockAddr } from './sockaddr.js';
 
 export interface Datagram {
@@ -11,6 +11,17 @@ export interface Datagram {
   /** Kernel receive time (CLOCK_REALTIME ns) when SO_TIMESTAMPNS is enabled. */
   timestampNs: bigint | undefined;
 }
+
+/** A datagram prepared for an armed socket to send on another socket. */
+export interface ArmedSend { socket: Socket; data: Buffer; to?: SockAddr }
+
+/**
+ * Only when this cell still holds `expect` does an armed list fire; firing sets it to
+ * expect + 1, so every list armed with the same value is stale from then on.
+ */
+export interface ArmGuard { cell: Uint32Array; expect: number }
+
+export type FireReport = NativeFireReport;
 
 export interface SocketOptions {
   /** Path of a network namespace (e.g. /run/netns/NAME) to open the socket in. */
@@ -64,6 +75,23 @@ export class Socket extends EventEmitter<SocketEvents> {
       },
     );
   }
+
+  /**
+   * Arms this socket: the next datagram to arrive makes the native poll callback send every
+   * prepared datagram on its socket before any JavaScript runs, then call `onFired` (also
+   * when the guard found the list stale, with fired: false). One-shot; replaces an earlier
+   * list. Closing this socket or any target disarms. Needs start() to have been called.
+   */
+  arm(sends: readonly ArmedSend[], onFired: (r: FireReport) => void, guard?: ArmGuard): void {
+    const list = sends.map((s) => ({
+      socket: s.socket.native, data: s.data, ...(s.to !== undefined ? { address: encodeSockAddr(s.to) } : {}),
+    }));
+    if (guard) this.native.arm(list, onFired, guard.cell, guard.expect);
+    else this.native.arm(list, onFired);
+  }
+
+  disarm(): void { if (!this.closed) this.native.disarm(); }
+  get isArmed(): boolean { return !this.closed && this.native.armed; }
 
   ref(): this { this.native.ref(); return this; }
   unref(): this { this.native.unref(); return this; }
