@@ -273,6 +273,8 @@ Napi::Value Socket::Close(const Napi::CallbackInfo& info) {
 
 void Socket::OnPoll(uv_poll_t* handle, int status, int /*events*/) {
   auto* self = static_cast<Socket*>(handle->data);
+  // The earliest user-space moment of the trigger, for sockets (netlink) the kernel does not stamp.
+  if (self->armed_) self->woke_ns_ = RealtimeNow();
   if (status == UV_EBADF && self->fd_ >= 0) {
     // libuv reports POLLERR as EBADF and stops the handle. On a live socket that is a
     // pending socket error (e.g. ENETDOWN when a bound interface goes down): report the
@@ -480,6 +482,7 @@ bool Socket::FireArmed(Napi::Env env, const uint8_t* data, size_t len, Napi::Val
   report.Set("fired", Napi::Boolean::New(env, fired));
   report.Set("receivedNs", stamp);
   report.Set("startNs", Napi::BigInt::New(env, start));
+  report.Set("wokeNs", Napi::BigInt::New(env, woke_ns_));
   Napi::Array sends = Napi::Array::New(env, out.size());
   for (size_t i = 0; i < out.size(); i++) {
     Napi::Object o = Napi::Object::New(env);

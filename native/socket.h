@@ -63,6 +63,7 @@ class Socket : public Napi::ObjectWrap<Socket> {
   Napi::ObjectReference self_;
   Napi::AsyncContext* async_context_ = nullptr;
   std::unique_ptr<ArmedList> armed_;
+  int64_t woke_ns_ = 0;
   // Sockets whose armed lists send on this one: closing this socket disarms them, so a
   // reused descriptor number can never receive a send meant for this socket.
   std::vector<Socket*> armed_sources_;

@@ -202,6 +202,41 @@ export class NlConnection {
     return results;
   }
 
+  /**
+   * Encodes change requests (NLM_F_ACK) with fresh seqs for something else to send on this
+   * socket later — an armed trigger (issue 14). Nothing is tracked until expectAcks().
+   * The seq counter only moves forward, so a prepared seq is not handed out again for 2^32
+   * requests.
+   */
+  prepareBatch(reqs: readonly Request[]): { data: Buffer; seqs: number[]; ops: string[] } {
+    const seqs: number[] = [];
+    const bufs = reqs.map((req) => {
+      const seq = this.nextSeq();
+      seqs.push(seq);
+      return encodeNlMsg(req.type, NLM_F_REQUEST | NLM_F_ACK | req.flags, seq, req.payload);
+    });
+    return { data: Buffer.concat(bufs), seqs, ops: reqs.map((r) => r.op) };
+  }
+
+  /**
+   * The ACKs of a prepared batch that has been sent: one entry per request, undefined = ACK.
+   * Call it before returning to the event loop after the send, or early ACKs are dropped.
+   */
+  async expectAcks(seqs: readonly number[], ops: readonly string[]): Promise<(NetlinkError | undefined)[]> {
+    return Promise.all(seqs.map((seq, i) => this.track(seq, 'ack', ops[i] ?? 'armed request').then(
+      () => undefined,
+      (e: unknown) => {
+        if (e instanceof NetlinkError) return e;
+        throw e;
+      },
+    )));
+  }
+
+  /** The native socket under this connection, for arming (undefined over a fake transport). */
+  get nativeSocket(): Socket | undefined {
+    return this.transport instanceof Socket ? this.transport : undefined;
+  }
+
   private nextSeq(): number {
     do {
       this.seq = this.seq >= 0xfffffffe ? 1 : this.seq + 1;

@@ -15,6 +15,8 @@ export interface NativeFireReport {
   fired: boolean;
   /** Kernel receive time of the triggering datagram (CLOCK_REALTIME ns), with SO_TIMESTAMPNS. */
   receivedNs: bigint | undefined;
+  /** CLOCK_REALTIME when the poll callback woke for the trigger (netlink has no kernel stamp). */
+  wokeNs: bigint;
   /** CLOCK_REALTIME just before the first send. */
   startNs: bigint;
   /** One per armed send, in order: time after sendto returned, errno (0 = sent), bytes. */

@@ -1,0 +1,114 @@
+// Native arming of failover plans (issue 14). For every member with a plan, a trigger socket
+// (netlink/link-trigger.ts) is armed with the plan in wire form: one netlink batch on a
+// dedicated request socket (the main client's seqs stay undisturbed; its ACKs are read here
+// afterwards), then the first GARP / unsolicited NA of each moved address on the announcer's
+// packet socket. The kernel's carrier-loss notification makes the addon send all of it from
+// the poll callback, before any JavaScript runs. Every list carries the writer's generation
+// cell: invalidate() makes all of them stale at once, and a fire claims it for itself.
+import type { Logger } from '../log.js';
+import { batchRequest } from '../netlink/client.js';
+import { NlConnection } from '../netlink/connection.js';
+import { NetlinkError } from '../netlink/errors.js';
+import { LinkTrigger } from '../netlink/link-trigger.js';
+import { buildGratuitousArp } from '../packet/arp.js';
+import { buildUnsolicitedNa } from '../packet/ndisc.js';
+import { ETH_P_ARP, ETH_P_IPV6 } from '../sys/constants.js';
+import type { ArmedSend, FireReport, Socket } from '../sys/socket.js';
+import type { Announcement } from './announcer.js';
+import type { ArmedPlan } from './writer.js';
+
+/** ACKs for a 256-address batch fit with room to spare. */
+const REQUEST_RCVBUF = 4 * 1024 * 1024;
+
+export interface NativeFire {
+  plan: ArmedPlan;
+  report: FireReport;
+  /** The announcements whose first frame went out (sent without error). */
+  announced: Announcement[];
+  /** One entry per netlink op of the plan: undefined = ACK. */
+  acks: Promise<(NetlinkError | undefined)[]>;
+}
+
+export interface NativeArmingOptions {
+  netns?: string;
+  /** The announcer's send-only packet socket: the first frames go out on it. */
+  packetSocket: Socket;
+  log: Logger;
+}
+
+export class NativeArming {
+  private readonly triggers = new Map<number, LinkTrigger>();
+  private readonly requests: NlConnection;
+  private readonly requestSocket: Socket;
+
+  constructor(private readonly opts: NativeArmingOptions) {
+    this.requests = NlConnection.open({ ...(opts.netns !== undefined ? { netns: opts.netns } : {}), rcvbuf: REQUEST_RCVBUF, strict: true });
+    const sock = this.requests.nativeSocket;
+    if (!sock) throw new Error('armed request connection has no native socket');
+    this.requestSocket = sock;
+  }
+
+  /** Members currently armed (by ifindex). */
+  armedIndexes(): number[] {
+    return [...this.triggers].filter(([, t]) => t.isArmed).map(([i]) => i);
+  }
+
+  /**
+   * Arms one trigger per plan (`ifindex` is the failing member's), replacing earlier lists;
+   * triggers of members without a plan are closed. Returns the ifnames that could not be armed.
+   */
+  arm(plans: readonly { plan: ArmedPlan; ifindex: number }[], guard: Uint32Array, onFired: (f: NativeFire) => void): string[] {
+    const wanted = new Set(plans.map((p) => p.ifindex));
+    for (const [index, t] of this.triggers) {
+      if (!wanted.has(index)) { t.close(); this.triggers.delete(index); }
+    }
+    const failed: string[] = [];
+    for (const { plan, ifindex } of plans) {
+      try {
+        this.armOne(plan, ifindex, guard, onFired);
+      } catch (err) {
+        failed.push(plan.ifname);
+        this.opts.log.warn({ err, ifname: plan.ifname }, `cannot arm the native failover for ${plan.ifname}; its JavaScript fast path stays`);
+        this.triggers.get(ifindex)?.close();
+        this.triggers.delete(ifindex);
+      }
+    }
+    return failed;
+  }
+
+  disarmAll(): void {
+    for (const t of this.triggers.values()) t.disarm();
+  }
+
+  close(): void {
+    for (const t of this.triggers.values()) t.close();
+    this.triggers.clear();
+    this.requests.close();
+  }
+
+  private armOne(plan: ArmedPlan, ifindex: number, guard: Uint32Array, onFired: (f: NativeFire) => void): void {
+    let trigger = this.triggers.get(ifindex);
+    if (!trigger) {
+      trigger = new LinkTrigger(ifindex, this.opts.netns !== undefined ? { netns: this.opts.netns } : {});
+      this.triggers.set(ifindex, trigger);
+    }
+    const batch = plan.ops.length > 0 ? this.requests.prepareBatch(plan.ops.map(batchRequest)) : undefined;
+    const sends: ArmedSend[] = [];
+    if (batch) sends.push({ socket: this.requestSocket, data: batch.data });
+    for (const a of plan.announcements) {
+      const frame = a.family === 4 ? buildGratuitousArp(a.mac, a.address) : buildUnsolicitedNa(a.mac, a.address);
+      sends.push({ socket: this.opts.packetSocket, data: frame, to: { family: 'packet', protocol: a.family === 4 ? ETH_P_ARP : ETH_P_IPV6, ifindex: a.ifindex } });
+    }
+    const first = batch ? 1 : 0;
+    trigger.arm(sends, (report) => {
+      if (!report.fired) return; // stale: the ordinary path handles this change
+      // Register for the ACKs now, before the request socket's own poll callback can run.
+      const sentErrno = report.sends[0]?.errno ?? 0;
+      const acks = !batch ? Promise.resolve([])
+        : sentErrno === 0 ? this.requests.expectAcks(batch.seqs, batch.ops)
+          : Promise.resolve(batch.seqs.map((seq, i) => new NetlinkError({ errno: sentErrno, seq, operation: `${batch.ops[i] ?? 'armed request'} (armed send)` })));
+      const announced = plan.announcements.filter((_, i) => report.sends[first + i]?.errno === 0);
+      onFired({ plan, report, announced, acks });
+    }, { cell: guard, expect: plan.generation });
+  }
+}
