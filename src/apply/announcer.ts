@@ -44,6 +44,25 @@ export class Announcer {
     this.fire(s);
   }
 
+  /**
+   * Continues a series whose first frame was already sent (by an armed trigger, in native
+   * code): the rest follow at the interval, and a newer placement still cancels them.
+   */
+  continueAfterFirst(a: Announcement): void {
+    this.cancel(a.address);
+    this.sentTotal++;
+    if (a.count <= 1) return;
+    const s: Series = { timer: undefined, sent: 1, a };
+    this.series.set(a.address, s);
+    s.timer = setTimeout(() => this.fire(s), a.intervalMs);
+    s.timer.unref();
+  }
+
+  /** The send-only packet socket, for arming first frames in native code. */
+  get packetSocket(): Socket {
+    return this.socket;
+  }
+
   /** Stops announcing an address (it was unplaced or moved again). */
   cancel(address: string): void {
     const s = this.series.get(address);

@@ -17,6 +17,7 @@ import { describeChange, planAddressChanges, planRouteChanges, type Change, type
 import { Handovers } from './handover.js';
 import type { Intent } from './intent.js';
 import type { PlacedRecord } from './placed-record.js';
+import type { NativeArming, NativeFire } from './native-arming.js';
 
 /** What the writer needs of a netlink client: the real RtnlClient, or a fake kernel in unit tests. */
 export type KernelClient = Pick<RtnlClient, 'batch' | 'listAddresses' | 'listRoutes'>;
@@ -120,8 +121,15 @@ export class KernelWriter {
   private queued: Queued | undefined;
   /** Addresses whose series an armed plan already started; the next run does not announce them again. */
   private preannounced = new Set<string>();
-  /** Bumped by every change of placement or link state; an armed plan fires only for the current one. */
-  generation = 0;
+  /**
+   * The generation, bumped by every change of placement or link state; an armed plan fires
+   * only for the current one. It lives in a cell the addon reads too, so a plan armed in
+   * native code is stale the moment JavaScript invalidates, with no disarm call needed.
+   */
+  readonly generationCell = new Uint32Array(1);
+  private native: { arming: NativeArming; continueSeries: (a: Announcement) => void } | undefined;
+  /** Told after a plan fired in native code (the event path counts it). */
+  onNativeFire: ((ifname: string, announcements: number) => void) | undefined;
   /** Old copies kept for the failback grace; when one is over, `wake` asks for a run. */
   private readonly handovers: Handovers;
   private lastIntent: Intent | undefined;
@@ -156,9 +164,35 @@ export class KernelWriter {
     this.handovers.close();
   }
 
+  get generation(): number {
+    return this.generationCell[0] ?? 0;
+  }
+
   /** Anything that could make an armed plan stale calls this. */
   invalidate(): void {
-    this.generation++;
+    this.generationCell[0] = (this.generation + 1) >>> 0;
+  }
+
+  /** From now on arm() arms plans in native code; `continueSeries` sends the rest of a series whose first frame went out natively. */
+  useNativeArming(arming: NativeArming, continueSeries: (a: Announcement) => void): void {
+    this.native = { arming, continueSeries };
+  }
+
+  /**
+   * Arms the current plans on their members' carrier-loss triggers (native arming only);
+   * plans already stale are left out. A member that cannot be armed keeps the JavaScript
+   * fast path (fire() from the monitor's link flags).
+   */
+  arm(plans: ReadonlyMap<string, ArmedPlan>): void {
+    if (!this.native) return;
+    const byName = new Map<string, number>();
+    for (const l of this.view.links.values()) byName.set(l.name, l.index);
+    const list: { plan: ArmedPlan; ifindex: number }[] = [];
+    for (const plan of plans.values()) {
+      const ifindex = byName.get(plan.ifname);
+      if (ifindex !== undefined && plan.generation === this.generation) list.push({ plan, ifindex });
+    }
+    this.native.arming.arm(list, this.generationCell, (f) => this.firedNatively(f));
   }
 
   /**
@@ -167,7 +201,7 @@ export class KernelWriter {
    */
   fire(plan: ArmedPlan): boolean {
     if (plan.generation !== this.generation) return false;
-    this.generation++;
+    this.invalidate();
     const firedAt = performance.now();
     const sent = this.client.batch(plan.ops);
     for (const a of plan.announcements) {
@@ -184,6 +218,30 @@ export class KernelWriter {
       (err: unknown) => this.log.error({ err, ifname: plan.ifname }, `armed plan for ${plan.ifname} failed`),
     );
     return true;
+  }
+
+  /** A plan went out from the addon: the rest of each series, its ACKs and a log line, after the fact. */
+  private firedNatively(f: NativeFire): void {
+    const { plan, report } = f;
+    for (const a of f.announced) {
+      this.preannounced.add(a.address);
+      this.native?.continueSeries(a);
+    }
+    const from = report.receivedNs ?? report.wokeNs;
+    const lastNs = report.sends.at(-1)?.ns ?? report.startNs;
+    const failedSends = report.sends.filter((s) => s.errno !== 0).map((s) => s.code ?? String(s.errno));
+    this.log.info({
+      ifname: plan.ifname, changes: plan.ops.length, announced: f.announced.length,
+      sentUs: Number(lastNs - from) / 1000, ...(failedSends.length > 0 ? { failedSends } : {}),
+    }, `armed failover for ${plan.ifname} sent by the trigger: ${plan.ops.length} change(s), ${f.announced.length} first announcement(s)`);
+    f.acks.then(
+      (results) => {
+        const refused = results.flatMap((e) => (e && e.code !== 'EEXIST' ? [e.code] : []));
+        if (refused.length > 0) this.log.warn({ ifname: plan.ifname, errors: refused }, `armed plan for ${plan.ifname}: ${refused.length} change(s) refused; the ordinary run retries`);
+      },
+      (err: unknown) => this.log.error({ err, ifname: plan.ifname }, `armed plan for ${plan.ifname}: no acknowledgement`),
+    );
+    this.onNativeFire?.(plan.ifname, f.announced.length);
   }
 
   /**

@@ -8,6 +8,7 @@ import { Announcer } from '../apply/announcer.js';
 import { PlacedRecord } from '../apply/placed-record.js';
 import { SysctlKeeper } from '../apply/sysctl.js';
 import { KernelWriter } from '../apply/writer.js';
+import { NativeArming } from '../apply/native-arming.js';
 import type { Intent } from '../apply/intent.js';
 import type { Request } from '../control/protocol.js';
 import { ControlServer } from '../control/server.js';
@@ -60,6 +61,7 @@ export class Daemon {
   private probes!: ProbeManager;
   private conflicts!: ConflictWatch;
   private writer!: KernelWriter;
+  private arming: NativeArming | undefined;
   private events!: EventPath;
   private control: ControlServer | undefined;
   /** World-connectable, read-only commands: ipmpstat for every user, as on Solaris. */
@@ -112,6 +114,7 @@ export class Daemon {
     // A failback grace ending is one more input of the event path: the run it asks for re-arms the plans.
     this.writer = new KernelWriter(this.client, this.monitor, this.announcer, announceFor, this.record, this.log.child({ component: 'apply' }),
       (reason) => void this.events?.handle({ kind: 'check', reason }));
+    this.armNatively();
     this.applySysctls();
     await bringMembersUp(this.writer, this.monitor.links, this.memberNames(), this.log);
     // Probe verdicts arrive asynchronously; until a member's first one the engine treats it
@@ -161,6 +164,20 @@ export class Daemon {
     for (const m of found) {
       const group = this.config.groups.find((g) => g.interfaces.some((i) => i.name === m.ifname))?.name;
       this.log.warn({ ifname: m.ifname, group, manager: m.manager }, warningText(m));
+    }
+  }
+
+  /** Failover plans sent by native code on carrier loss (issue 14); without it, the JavaScript fast path. */
+  private armNatively(): void {
+    if (process.env.IPMPD_NATIVE_ARMING === '0') {
+      this.log.info('native arming disabled (IPMPD_NATIVE_ARMING=0); failover plans fire from JavaScript');
+      return;
+    }
+    try {
+      this.arming = new NativeArming({ packetSocket: this.announcer.packetSocket, log: this.log.child({ component: 'arming' }) });
+      this.writer.useNativeArming(this.arming, (a) => this.announcer.continueAfterFirst(a));
+    } catch (err) {
+      this.log.warn({ err }, 'cannot open the native arming sockets; failover plans fire from JavaScript');
     }
   }
 
@@ -274,6 +291,7 @@ export class Daemon {
     await this.controlRo?.close();
     await this.control?.close();
     await this.metrics.close();
+    this.arming?.close();
     this.announcer?.close();
     this.probes?.close();
     this.conflicts?.close();

@@ -76,7 +76,14 @@ export class EventPath {
     this.members.setMembers(memberNames(config));
     this.duplicates = new DuplicateMarks(d.log, now);
     this.engineLog = new EngineLog(d.log);
-    this.plans = new ArmedPlanSet(() => armPlans(this.engine, this.config, d.monitor.links.values(), this.members.usable(), d.writer.generation, now(), d.announceFor), d.log);
+    this.plans = new ArmedPlanSet(
+      () => armPlans(this.engine, this.config, { links: d.monitor.links.values(), addresses: d.monitor.addresses.values(), routes: d.monitor.routes.values() }, this.members.usable(), d.writer.generation, now(), d.announceFor),
+      d.log, (plans) => d.writer.arm(plans),
+    );
+    // The reconcile after a fire needs no call here: the fire's own address notifications
+    // queue behind the carrier-loss notification on the monitor socket, so the reconcile they
+    // trigger ('address' inputs) runs after the engine has seen the link go.
+    d.writer.onNativeFire = (_ifname, announcements) => d.observer?.fired(announcements);
   }
 
   get placement(): Placement {
@@ -120,6 +127,8 @@ export class EventPath {
         if (changes.length === 0) {
           // A member set down by someone else while its verdict was already 'down' is put back up by a check.
           if (!input.removed && !input.link.up && this.members.has(input.link.name)) this.reconcileSoon(`${input.link.name} set down by hand`);
+          // invalidate() made the armed plans stale (a rename or MAC change can alter them): arm afresh.
+          this.plans.soon();
           return Promise.resolve(undefined);
         }
         for (const c of changes) logMembership(c, this.config, this.d.log);
