@@ -86,6 +86,26 @@ export class NativeArming {
     this.requests.close();
   }
 
+  /** After the fact: one line with the timing, and a warning for refused changes once the ACKs are in. */
+  private logFire(plan: ArmedPlan, report: FireReport, announced: number, acks: Promise<(NetlinkError | undefined)[]>): void {
+    const log = this.opts.log;
+    const from = report.receivedNs ?? report.wokeNs;
+    const lastNs = report.sends.at(-1)?.ns ?? report.startNs;
+    const failedSends = report.sends.filter((s) => s.errno !== 0).map((s) => s.code ?? String(s.errno));
+    log.info({
+      ifname: plan.ifname, changes: plan.ops.length, announced,
+      sentUs: Number(lastNs - from) / 1000, wokeNs: String(report.wokeNs), ...(failedSends.length > 0 ? { failedSends } : {}),
+    }, `armed failover for ${plan.ifname} sent by the trigger: ${plan.ops.length} change(s), ${announced} first announcement(s)`);
+    acks.then(
+      (results) => {
+        // EEXIST: the kernel already had it (a duplicate add is refused harmlessly).
+        const refused = results.flatMap((e) => (e && e.code !== 'EEXIST' ? [e.code] : []));
+        if (refused.length > 0) log.warn({ ifname: plan.ifname, errors: refused }, `armed plan for ${plan.ifname}: ${refused.length} change(s) refused; the ordinary run retries`);
+      },
+      (err: unknown) => log.error({ err, ifname: plan.ifname }, `armed plan for ${plan.ifname}: no acknowledgement`),
+    );
+  }
+
   private armOne(plan: ArmedPlan, ifindex: number, guard: Uint32Array, onFired: (f: NativeFire) => void): void {
     let trigger = this.triggers.get(ifindex);
     if (!trigger) {
@@ -108,6 +128,7 @@ export class NativeArming {
         : sentErrno === 0 ? this.requests.expectAcks(batch.seqs, batch.ops)
           : Promise.resolve(batch.seqs.map((seq, i) => new NetlinkError({ errno: sentErrno, seq, operation: `${batch.ops[i] ?? 'armed request'} (armed send)` })));
       const announced = plan.announcements.filter((_, i) => report.sends[first + i]?.errno === 0);
+      this.logFire(plan, report, announced.length, acks);
       onFired({ plan, report, announced, acks });
     }, { cell: guard, expect: plan.generation });
   }

@@ -220,28 +220,13 @@ export class KernelWriter {
     return true;
   }
 
-  /** A plan went out from the addon: the rest of each series, its ACKs and a log line, after the fact. */
+  /** A plan went out from the addon (which logged it): the rest of each series follows from here. */
   private firedNatively(f: NativeFire): void {
-    const { plan, report } = f;
     for (const a of f.announced) {
       this.preannounced.add(a.address);
       this.native?.continueSeries(a);
     }
-    const from = report.receivedNs ?? report.wokeNs;
-    const lastNs = report.sends.at(-1)?.ns ?? report.startNs;
-    const failedSends = report.sends.filter((s) => s.errno !== 0).map((s) => s.code ?? String(s.errno));
-    this.log.info({
-      ifname: plan.ifname, changes: plan.ops.length, announced: f.announced.length,
-      sentUs: Number(lastNs - from) / 1000, ...(failedSends.length > 0 ? { failedSends } : {}),
-    }, `armed failover for ${plan.ifname} sent by the trigger: ${plan.ops.length} change(s), ${f.announced.length} first announcement(s)`);
-    f.acks.then(
-      (results) => {
-        const refused = results.flatMap((e) => (e && e.code !== 'EEXIST' ? [e.code] : []));
-        if (refused.length > 0) this.log.warn({ ifname: plan.ifname, errors: refused }, `armed plan for ${plan.ifname}: ${refused.length} change(s) refused; the ordinary run retries`);
-      },
-      (err: unknown) => this.log.error({ err, ifname: plan.ifname }, `armed plan for ${plan.ifname}: no acknowledgement`),
-    );
-    this.onNativeFire?.(plan.ifname, f.announced.length);
+    this.onNativeFire?.(f.plan.ifname, f.announced.length);
   }
 
   /**

@@ -31,6 +31,7 @@ import { applyMemberSysctls, bringMembersUp } from './member-setup.js';
 import { rehearseFailovers } from './warmup.js';
 import { MetricsService } from '../metrics/service.js';
 import { type CoexistenceSources, DEFAULT_SOURCES, detectManagedMembers, warningText } from './coexistence.js';
+import { startGcStorm } from './gc-storm.js';
 
 export interface DaemonOptions {
   source: ConfigSource;
@@ -74,6 +75,7 @@ export class Daemon {
   private probeInputs: NodeJS.Immediate | undefined;
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
+  private stopGcStorm: (() => void) | undefined;
   private readonly log: Logger;
   /** Counters always tick (cheaply); the endpoint runs only while `metrics.listen` is set. */
   private readonly metrics: MetricsService;
@@ -148,6 +150,7 @@ export class Daemon {
     }
     this.startTimers();
     await this.metrics.configure(this.config.metrics);
+    if (process.env.IPMPD_DEBUG_GC_STORM === '1') this.stopGcStorm = startGcStorm(this.log);
     this.opts.notifier.send('READY=1\nSTATUS=IPMP groups placed');
     this.opts.notifier.startWatchdog(() => !this.stopping);
     this.log.info({ groups: this.config.groups.map((g) => g.name), startMs: Number((now() - started).toFixed(1)) }, 'ipmpd ready');
@@ -283,6 +286,7 @@ export class Daemon {
     this.stopping = true;
     this.opts.notifier.send('STOPPING=1');
     for (const t of this.timers) clearInterval(t);
+    this.stopGcStorm?.();
     if (this.monitor) this.monitor.onLinkFlags = undefined;
     this.events?.close();
     // Old copies waiting for a failback grace are not left behind on two NICs.
