@@ -1,6 +1,12 @@
 // The armed-send list of one Socket: datagrams prepared in advance, each for another Socket
-// (and optionally a raw sockaddr), sent from the uv_poll callback the moment a datagram
-// arrives on the armed socket — before any JavaScript runs. One-shot: firing disarms.
+// (and optionally a raw sockaddr), sent the moment a datagram arrives on the armed socket —
+// before any JavaScript runs. One-shot: firing disarms.
+//
+// Two paths fire a list, whichever sees the datagram first, both under one mutex: a small
+// sender thread that waits in epoll on every armed socket (so neither a busy event loop nor a
+// garbage collection pause delays the sends), and the socket's own uv_poll callback. The
+// thread never reads the datagram or touches JavaScript: the poll callback reports the fire.
+//
 // An optional guard (a Uint32Array cell shared with JavaScript) must still hold the value
 // armed with; firing bumps it, so every other list armed with that value goes stale too.
 #pragma once
@@ -8,7 +14,7 @@
 #include <napi.h>
 
 #include <cstdint>
-#include <memory>
+#include <mutex>
 #include <vector>
 
 class Socket;
@@ -30,11 +36,28 @@ class ArmedList {
  public:
   std::vector<ArmedSend> sends;
   Napi::FunctionReference on_fired;
-  Napi::Reference<Napi::Uint32Array> guard;
+  Napi::Reference<Napi::Uint32Array> guard;  // keeps the cell's memory alive
+  uint32_t* cell = nullptr;
   uint32_t expect = 0;
 
-  // Checks the guard and sends everything. Returns false (nothing sent) when stale.
-  bool Fire(Napi::Env env, int64_t* start_ns, std::vector<SendOutcome>* out);
+  // Set by Fire().
+  bool fired = false;
+  bool by_thread = false;
+  int64_t woke_ns = 0;
+  int64_t start_ns = 0;
+  std::vector<SendOutcome> outcomes;
+
+  // Checks and claims the guard, then sends everything (nothing when stale). Called with
+  // ArmedMutex() held, from either thread; makes no Node-API calls.
+  void Fire(int64_t woke);
 };
+
+// Guards every Socket's armed list, fired list and back-links.
+std::mutex& ArmedMutex();
+
+// With ArmedMutex() held: the sender thread starts watching `fd` for `s` (started on first
+// use); returns the id to unwatch with. Unwatch is harmless after the thread fired it.
+uint64_t ArmedWatch(Socket* s, int fd);
+void ArmedUnwatch(uint64_t id, int fd);
 
 int64_t RealtimeNow();

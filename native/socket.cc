@@ -273,8 +273,8 @@ Napi::Value Socket::Close(const Napi::CallbackInfo& info) {
 
 void Socket::OnPoll(uv_poll_t* handle, int status, int /*events*/) {
   auto* self = static_cast<Socket*>(handle->data);
-  // The earliest user-space moment of the trigger, for sockets (netlink) the kernel does not stamp.
-  if (self->armed_) self->woke_ns_ = RealtimeNow();
+  // The earliest moment this thread knew, for sockets (netlink) the kernel does not stamp.
+  self->woke_ns_ = RealtimeNow();
   if (status == UV_EBADF && self->fd_ >= 0) {
     // libuv reports POLLERR as EBADF and stops the handle. On a live socket that is a
     // pending socket error (e.g. ENETDOWN when a bound interface goes down): report the
@@ -330,8 +330,24 @@ void Socket::Drain() {
         stamp = Napi::BigInt::New(env, static_cast<int64_t>(static_cast<int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec));
       }
     }
-    // The armed sends go out before anything else happens for this datagram.
-    if (armed_ && !FireArmed(env, readbuf_.data(), len, stamp)) return;
+    // The armed sends go out before anything else happens for this datagram — unless the
+    // sender thread got there first, in which case this datagram is the one it fired for.
+    std::unique_ptr<ArmedList> done;
+    {
+      std::lock_guard<std::mutex> lock(ArmedMutex());
+      if (fired_) {
+        done = std::move(fired_);
+        // A list armed meanwhile waited for this report; it watches for the next datagram.
+        if (armed_ && fd_ >= 0) watch_id_ = ArmedWatch(this, fd_);
+      } else if (armed_) {
+        ArmedUnwatch(watch_id_, fd_);
+        watch_id_ = 0;
+        armed_->Fire(woke_ns_);
+        Unlink(*armed_);
+        done = std::move(armed_);
+      }
+    }
+    if (done && !ReportFire(env, std::move(done), stamp)) return;
     if (fd_ < 0 || on_message_.IsEmpty()) return;  // closed by the fired callback
     auto data = Napi::Buffer<uint8_t>::Copy(env, readbuf_.data(), len);
     auto source = Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<uint8_t*>(&from), msg.msg_namelen);
@@ -367,11 +383,16 @@ void Socket::CleanupHook(void* arg) {
 }
 
 void Socket::CloseNow() {
-  DisarmNow();
-  // Sources armed to send on this socket would otherwise send on whatever reuses the fd.
-  std::vector<Socket*> sources;
-  sources.swap(armed_sources_);
-  for (Socket* src : sources) src->DisarmNow();
+  {
+    std::lock_guard<std::mutex> lock(ArmedMutex());
+    DisarmLocked();
+    fired_.reset();
+    // Sources armed to send on this socket would otherwise send on whatever reuses the fd;
+    // the mutex also waits out a fire in progress on the sender thread.
+    std::vector<Socket*> sources;
+    sources.swap(armed_sources_);
+    for (Socket* src : sources) src->DisarmLocked();
+  }
   if (poll_ != nullptr) {
     // Stop polling before the descriptor goes away, as libuv requires.
     uv_poll_stop(poll_);
@@ -434,10 +455,14 @@ Napi::Value Socket::Arm(const Napi::CallbackInfo& info) {
     if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
       throw Napi::TypeError::New(env, "arm: guard must be a Uint32Array");
     }
-    list->guard = Napi::Persistent(info[2].As<Napi::Uint32Array>());
+    auto cell = info[2].As<Napi::Uint32Array>();
+    if (cell.ElementLength() < 1) throw Napi::RangeError::New(env, "arm: guard needs one element");
+    list->guard = Napi::Persistent(cell);
+    list->cell = cell.Data();
     list->expect = static_cast<uint32_t>(IntArg(info, 3, "expect"));
   }
-  DisarmNow();
+  std::lock_guard<std::mutex> lock(ArmedMutex());
+  DisarmLocked();
   for (auto& s : list->sends) {
     auto& back = s.target->armed_sources_;
     bool known = false;
@@ -445,15 +470,20 @@ Napi::Value Socket::Arm(const Napi::CallbackInfo& info) {
     if (!known) back.push_back(this);
   }
   armed_ = std::move(list);
+  // While a thread-fired list awaits its report, its datagram is still queued: the new list
+  // starts watching only after that report (see Drain).
+  if (!fired_) watch_id_ = ArmedWatch(this, fd_);
   return env.Undefined();
 }
 
 Napi::Value Socket::Disarm(const Napi::CallbackInfo& info) {
-  DisarmNow();
+  std::lock_guard<std::mutex> lock(ArmedMutex());
+  DisarmLocked();
   return info.Env().Undefined();
 }
 
 Napi::Value Socket::Armed(const Napi::CallbackInfo& info) {
+  std::lock_guard<std::mutex> lock(ArmedMutex());
   return Napi::Boolean::New(info.Env(), armed_ != nullptr);
 }
 
@@ -465,35 +495,47 @@ void Socket::ForgetSource(Socket* source) {
   }
 }
 
-void Socket::DisarmNow() {
-  if (!armed_) return;
-  std::unique_ptr<ArmedList> list = std::move(armed_);
-  for (auto& s : list->sends) s.target->ForgetSource(this);
+void Socket::Unlink(ArmedList& list) {
+  for (auto& s : list.sends) s.target->ForgetSource(this);
 }
 
-bool Socket::FireArmed(Napi::Env env, const uint8_t* data, size_t len, Napi::Value stamp) {
-  std::unique_ptr<ArmedList> list = std::move(armed_);
-  int64_t start = 0;
-  std::vector<SendOutcome> out;
-  bool fired = list->Fire(env, &start, &out);
-  for (auto& s : list->sends) s.target->ForgetSource(this);
-  // Everything below runs after the sends: reporting may take its time.
+void Socket::DisarmLocked() {
+  if (!armed_) return;
+  ArmedUnwatch(watch_id_, fd_);
+  watch_id_ = 0;
+  Unlink(*armed_);
+  // References are released on this (the JavaScript) thread, as Node-API requires.
+  armed_.reset();
+}
+
+void Socket::FireFromThread(int64_t woke) {
+  ArmedUnwatch(watch_id_, fd_);
+  watch_id_ = 0;
+  if (!armed_) return;
+  armed_->Fire(woke);
+  armed_->by_thread = true;
+  Unlink(*armed_);
+  fired_ = std::move(armed_);
+}
+
+bool Socket::ReportFire(Napi::Env env, std::unique_ptr<ArmedList> list, Napi::Value stamp) {
   Napi::Object report = Napi::Object::New(env);
-  report.Set("fired", Napi::Boolean::New(env, fired));
+  report.Set("fired", Napi::Boolean::New(env, list->fired));
+  report.Set("byThread", Napi::Boolean::New(env, list->by_thread));
   report.Set("receivedNs", stamp);
-  report.Set("startNs", Napi::BigInt::New(env, start));
-  report.Set("wokeNs", Napi::BigInt::New(env, woke_ns_));
-  Napi::Array sends = Napi::Array::New(env, out.size());
-  for (size_t i = 0; i < out.size(); i++) {
+  report.Set("wokeNs", Napi::BigInt::New(env, list->woke_ns));
+  report.Set("startNs", Napi::BigInt::New(env, list->start_ns));
+  Napi::Array sends = Napi::Array::New(env, list->outcomes.size());
+  for (size_t i = 0; i < list->outcomes.size(); i++) {
+    const SendOutcome& out = list->outcomes[i];
     Napi::Object o = Napi::Object::New(env);
-    o.Set("ns", Napi::BigInt::New(env, out[i].ns));
-    o.Set("errno", Napi::Number::New(env, out[i].err));
-    if (out[i].err != 0) o.Set("code", Napi::String::New(env, uv_err_name(-out[i].err)));
-    o.Set("bytes", Napi::Number::New(env, static_cast<double>(out[i].bytes)));
+    o.Set("ns", Napi::BigInt::New(env, out.ns));
+    o.Set("errno", Napi::Number::New(env, out.err));
+    if (out.err != 0) o.Set("code", Napi::String::New(env, uv_err_name(-out.err)));
+    o.Set("bytes", Napi::Number::New(env, static_cast<double>(out.bytes)));
     sends.Set(static_cast<uint32_t>(i), o);
   }
   report.Set("sends", sends);
-  report.Set("data", Napi::Buffer<uint8_t>::Copy(env, data, len));
   Napi::Function cb = list->on_fired.Value();
   list.reset();
   try {

@@ -19,6 +19,8 @@ class Socket : public Napi::ObjectWrap<Socket> {
   ~Socket() override;
 
   int fd() const { return fd_; }
+  // The sender thread saw this socket readable (ArmedMutex() held): fire, keep for the report.
+  void FireFromThread(int64_t woke);
 
  private:
   Napi::Value Fd(const Napi::CallbackInfo& info);
@@ -45,12 +47,12 @@ class Socket : public Napi::ObjectWrap<Socket> {
   void DeliverError(int err, const char* syscall);
   void CloseNow();
   void ThrowIfClosed(Napi::Env env) const;
-  // Drops the armed list and this socket's back-links from its targets.
-  void DisarmNow();
+  // With ArmedMutex() held: drops the armed list and this socket's back-links from its targets.
+  void DisarmLocked();
   void ForgetSource(Socket* source);
-  // Sends the armed list (if any) for a datagram just received, then tells JavaScript.
-  // Returns false when a JavaScript callback threw (reading stops for this wake-up).
-  bool FireArmed(Napi::Env env, const uint8_t* data, size_t len, Napi::Value stamp);
+  void Unlink(ArmedList& list);
+  // Tells JavaScript about a fired (or stale) list. False when the callback threw.
+  bool ReportFire(Napi::Env env, std::unique_ptr<ArmedList> list, Napi::Value stamp);
 
   int fd_ = -1;
   uv_poll_t* poll_ = nullptr;
@@ -63,6 +65,10 @@ class Socket : public Napi::ObjectWrap<Socket> {
   Napi::ObjectReference self_;
   Napi::AsyncContext* async_context_ = nullptr;
   std::unique_ptr<ArmedList> armed_;
+  // Fired by the sender thread, reported by the next Drain (the triggering datagram is
+  // still queued then: the thread never reads it).
+  std::unique_ptr<ArmedList> fired_;
+  uint64_t watch_id_ = 0;
   int64_t woke_ns_ = 0;
   // Sockets whose armed lists send on this one: closing this socket disarms them, so a
   // reused descriptor number can never receive a send meant for this socket.

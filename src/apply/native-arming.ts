@@ -38,6 +38,8 @@ export interface NativeArmingOptions {
 
 export class NativeArming {
   private readonly triggers = new Map<number, LinkTrigger>();
+  /** The netlink seqs of the batch armed on each trigger, released when replaced. */
+  private readonly armedSeqs = new Map<number, number[]>();
   private readonly requests: NlConnection;
   private readonly requestSocket: Socket;
 
@@ -60,7 +62,7 @@ export class NativeArming {
   arm(plans: readonly { plan: ArmedPlan; ifindex: number }[], guard: Uint32Array, onFired: (f: NativeFire) => void): string[] {
     const wanted = new Set(plans.map((p) => p.ifindex));
     for (const [index, t] of this.triggers) {
-      if (!wanted.has(index)) { t.close(); this.triggers.delete(index); }
+      if (!wanted.has(index)) { t.close(); this.triggers.delete(index); this.release(index); }
     }
     const failed: string[] = [];
     for (const { plan, ifindex } of plans) {
@@ -77,7 +79,12 @@ export class NativeArming {
   }
 
   disarmAll(): void {
-    for (const t of this.triggers.values()) t.disarm();
+    for (const [index, t] of this.triggers) { t.disarm(); this.release(index); }
+  }
+
+  private release(index: number): void {
+    this.requests.releasePrepared(this.armedSeqs.get(index) ?? []);
+    this.armedSeqs.delete(index);
   }
 
   close(): void {
@@ -112,7 +119,9 @@ export class NativeArming {
       trigger = new LinkTrigger(ifindex, this.opts.netns !== undefined ? { netns: this.opts.netns } : {});
       this.triggers.set(ifindex, trigger);
     }
+    this.release(ifindex);
     const batch = plan.ops.length > 0 ? this.requests.prepareBatch(plan.ops.map(batchRequest)) : undefined;
+    if (batch) this.armedSeqs.set(ifindex, batch.seqs);
     const sends: ArmedSend[] = [];
     if (batch) sends.push({ socket: this.requestSocket, data: batch.data });
     for (const a of plan.announcements) {

@@ -73,6 +73,8 @@ export interface DumpOptions {
 
 export class NlConnection {
   private readonly pending = new Map<number, Pending>();
+  /** Seqs of prepared batches (prepareBatch), with an ACK that came before expectAcks(). */
+  private readonly prepared = new Map<number, NlMsg | undefined>();
   private seq = 1 + Math.floor(Math.random() * 0x3fffffff);
   private sweeper: NodeJS.Timeout | undefined;
   private closed = false;
@@ -213,6 +215,7 @@ export class NlConnection {
     const bufs = reqs.map((req) => {
       const seq = this.nextSeq();
       seqs.push(seq);
+      this.prepared.set(seq, undefined);
       return encodeNlMsg(req.type, NLM_F_REQUEST | NLM_F_ACK | req.flags, seq, req.payload);
     });
     return { data: Buffer.concat(bufs), seqs, ops: reqs.map((r) => r.op) };
@@ -223,13 +226,31 @@ export class NlConnection {
    * Call it before returning to the event loop after the send, or early ACKs are dropped.
    */
   async expectAcks(seqs: readonly number[], ops: readonly string[]): Promise<(NetlinkError | undefined)[]> {
-    return Promise.all(seqs.map((seq, i) => this.track(seq, 'ack', ops[i] ?? 'armed request').then(
+    return Promise.all(seqs.map((seq, i) => {
+      const early = this.prepared.get(seq);
+      this.prepared.delete(seq);
+      if (early) {
+        // Sent from another thread, the batch can be acknowledged before we are told of it.
+        const err = decodeErrorMsg(early);
+        return err.errno === 0 ? undefined : new NetlinkError({ ...err, seq, operation: ops[i] ?? 'armed request' });
+      }
+      return this.expectOne(seq, ops[i] ?? 'armed request');
+    }));
+  }
+
+  /** A prepared batch that will not be sent (re-armed or disarmed): forget its seqs. */
+  releasePrepared(seqs: readonly number[]): void {
+    for (const seq of seqs) this.prepared.delete(seq);
+  }
+
+  private expectOne(seq: number, op: string): Promise<NetlinkError | undefined> {
+    return this.track(seq, 'ack', op).then(
       () => undefined,
       (e: unknown) => {
         if (e instanceof NetlinkError) return e;
         throw e;
       },
-    )));
+    );
   }
 
   /** The native socket under this connection, for arming (undefined over a fake transport). */
@@ -292,6 +313,10 @@ export class NlConnection {
     }
     for (const m of msgs) {
       const p = m.pid === this.portId ? this.pending.get(m.seq) : undefined;
+      if (p === undefined && m.pid === this.portId && m.type === NLMSG_ERROR && this.prepared.has(m.seq)) {
+        this.prepared.set(m.seq, m);
+        continue;
+      }
       if (p === undefined) {
         if (m.pid !== this.portId) this.onNotify(m);
         continue; // a late reply to a request we already gave up on

@@ -13,16 +13,16 @@ export interface NativeArmedSend { socket: NativeSocket; data: Buffer; address?:
 export interface NativeFireReport {
   /** false: the guard cell no longer held the armed value; nothing was sent. */
   fired: boolean;
+  /** Sent by the addon's sender thread (true) or from the socket's poll callback. */
+  byThread: boolean;
   /** Kernel receive time of the triggering datagram (CLOCK_REALTIME ns), with SO_TIMESTAMPNS. */
   receivedNs: bigint | undefined;
-  /** CLOCK_REALTIME when the poll callback woke for the trigger (netlink has no kernel stamp). */
+  /** CLOCK_REALTIME when the sending thread woke for the trigger (netlink has no kernel stamp). */
   wokeNs: bigint;
   /** CLOCK_REALTIME just before the first send. */
   startNs: bigint;
   /** One per armed send, in order: time after sendto returned, errno (0 = sent), bytes. */
   sends: { ns: bigint; errno: number; code?: string; bytes: number }[];
-  /** The triggering datagram. */
-  data: Buffer;
 }
 
 export interface NativeSocket {

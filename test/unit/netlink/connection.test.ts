@@ -198,3 +198,46 @@ describe('NlConnection with a fake kernel', () => {
     }
   });
 });
+
+describe('prepared batches (sent by an armed trigger, issue 14)', () => {
+  it('ACKs that arrive before expectAcks() are kept for it; other stray ACKs are not', async () => {
+    const k = new FakeKernel(() => undefined);
+    const conn = new NlConnection(k, PORT);
+    const notified: NlMsg[] = [];
+    conn.onNotify = (m) => notified.push(m);
+    const { addressReplace } = await import('../../../src/netlink/requests.js');
+    const batch = conn.prepareBatch([addressReplace(spec('192.0.2.1')), addressReplace(spec('192.0.2.2'))]);
+    const [m1, m2] = parseNlMsgs(batch.data);
+    expect(batch.seqs).toEqual([m1!.seq, m2!.seq]);
+    // Another thread sent the batch; the kernel answered before JavaScript heard of the fire.
+    k.deliver(ack(m1!));
+    k.deliver(ack(m2!, 17));
+    const results = await conn.expectAcks(batch.seqs, batch.ops);
+    expect(results[0]).toBeUndefined();
+    expect(results[1]?.code).toBe('EEXIST');
+    expect(notified).toEqual([]);
+  });
+
+  it('ACKs arriving after expectAcks() settle it; a released batch keeps nothing', async () => {
+    const k = new FakeKernel(() => undefined);
+    const conn = new NlConnection(k, PORT);
+    const { addressReplace } = await import('../../../src/netlink/requests.js');
+    const batch = conn.prepareBatch([addressReplace(spec('192.0.2.3'))]);
+    const m = parseNlMsgs(batch.data)[0]!;
+    const pending = conn.expectAcks(batch.seqs, batch.ops);
+    k.deliver(ack(m, 1));
+    expect((await pending)[0]?.code).toBe('EPERM');
+    const other = conn.prepareBatch([addressReplace(spec('192.0.2.4'))]);
+    conn.releasePrepared(other.seqs);
+    k.deliver(ack(parseNlMsgs(other.data)[0]!));
+    // Not kept: expecting it now waits for an ACK that already came and went.
+    vi.useFakeTimers();
+    try {
+      const late = conn.expectAcks(other.seqs, other.ops);
+      await vi.advanceTimersByTimeAsync(31_000);
+      expect((await late)[0]?.code).toBe('ETIMEDOUT');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
