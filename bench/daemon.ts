@@ -44,8 +44,8 @@ function enterMode(mode: Mode): () => void {
   };
 }
 
-function groupYaml(nics: number, data: string[], arpCount = 1, fdtMs = 1000): string {
-  const members = Array.from({ length: nics }, (_, i) => `      - { name: eth${i}, testAddresses: [192.0.2.${10 + i}/24] }`).join('\n');
+function groupYaml(nics: number, data: string[], arpCount = 1, fdtMs = 1000, probes = true): string {
+  const members = Array.from({ length: nics }, (_, i) => (probes ? `      - { name: eth${i}, testAddresses: [192.0.2.${10 + i}/24] }` : `      - { name: eth${i} }`)).join('\n');
   const addrs = data.map((a) => `      - { address: ${a}, interface: eth0 }`).join('\n');
   // FDT 1000 ms: members have test addresses, so every repair waits for 10 answered probes.
   return `mpathd: { failureDetectionTime: ${fdtMs} }
@@ -99,7 +99,8 @@ async function failoverLoop(
         await d.start();
       }
       await waitUntil(() => holder(t.host, DATA).join() === 'eth0', 20_000, 'address home on eth0');
-      await sleep(20);
+      // The failback run goes on after the add (deletes, routes); plans are armed after it.
+      await sleep(150);
       await measure(i, async () => {
         const t0 = realtimeNs();
         await sw.setLink(ports[0]!, { up: false });
@@ -145,11 +146,13 @@ async function garpLatency(mode: Mode): Promise<Record<string, unknown>> {
   };
   const fromNotification: number[] = [];
   const fromDaemonWake: number[] = [];
+  const wakeToSent: number[] = [];
   const fromRequest: number[] = [];
   const misses: string[] = [];
   let notArmed = 0;
   try {
-    await failoverLoop(t, groupYaml(2, [`${DATA}/24`]), FAILOVERS, async (i, cut, d) => {
+    // Link-based only: with both cores busy, probes would fail and move the address by themselves.
+    await failoverLoop(t, groupYaml(2, [`${DATA}/24`], 1, 1000, false), FAILOVERS, async (i, cut, d) => {
       wire.clear();
       armObserver();
       const logAt = d.logs.length;
@@ -172,6 +175,7 @@ async function garpLatency(mode: Mode): Promise<Record<string, unknown>> {
       const notified = daemonWoke !== undefined && daemonWoke < observedNs ? daemonWoke : observedNs;
       fromNotification.push(Number(at - notified) / 1e6);
       if (daemonWoke !== undefined) fromDaemonWake.push(Number(at - daemonWoke) / 1e6);
+      if (typeof fire?.sentUs === 'number') wakeToSent.push(fire.sentUs / 1000);
       fromRequest.push(Number(at - t0) / 1e6);
     });
   } finally {
@@ -185,6 +189,8 @@ async function garpLatency(mode: Mode): Promise<Record<string, unknown>> {
     mode,
     carrierEventToFirstGarpMs: stats(fromNotification),
     daemonWakeToFirstGarpMs: stats(fromDaemonWake),
+    /** The daemon's own cost: its trigger's wake-up to the last armed send returning (from its log). */
+    daemonWakeToLastSendMs: stats(wakeToSent),
     linkDownRequestToFirstGarpMs: stats(fromRequest),
     misses,
     /** Failovers the daemon's trigger did not send (its JavaScript fast path did). */
@@ -221,7 +227,7 @@ async function clientOutage(mode: Mode): Promise<Record<string, unknown>> {
   const lost: number[] = [];
   const n = Math.max(20, Math.floor(FAILOVERS / 2));
   try {
-    await failoverLoop(t, groupYaml(2, [`${DATA}/24`], 3), n, async (_i, cut) => {
+    await failoverLoop(t, groupYaml(2, [`${DATA}/24`], 3, 1000, false), n, async (_i, cut) => {
       replies.length = 0;
       await sleep(50);
       const before = performance.now();

@@ -1,6 +1,8 @@
 #include "armed.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -59,8 +61,20 @@ struct Watcher {
 };
 
 Watcher* watcher = nullptr;
+// 0 once the thread runs at SCHED_FIFO, else the errno of the attempt (-1: not started).
+int realtime_error = -1;
 
 void Run(Watcher* w) {
+  // The thread runs only for the microseconds of a fire: a realtime priority costs nothing
+  // and keeps ordinary busy processes from delaying the sends (like keepalived's
+  // vrrp_rt_priority). Without CAP_SYS_NICE it stays an ordinary thread.
+  sched_param sp{};
+  sp.sched_priority = 1;
+  int rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+  {
+    std::lock_guard<std::mutex> lock(ArmedMutex());
+    realtime_error = rc;
+  }
   epoll_event events[32];
   for (;;) {
     int n = epoll_wait(w->epfd, events, 32, -1);
@@ -84,6 +98,8 @@ std::mutex& ArmedMutex() {
   static std::mutex m;
   return m;
 }
+
+int ArmedSenderRealtimeError() { return realtime_error; }
 
 uint64_t ArmedWatch(Socket* s, int fd) {
   if (watcher == nullptr) {

@@ -61,3 +61,7 @@ uint64_t ArmedWatch(Socket* s, int fd);
 void ArmedUnwatch(uint64_t id, int fd);
 
 int64_t RealtimeNow();
+
+// With ArmedMutex() held: -1 before the sender thread started, 0 when it runs at SCHED_FIFO,
+// else the errno that refused the realtime priority.
+int ArmedSenderRealtimeError();

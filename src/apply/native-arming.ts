@@ -13,7 +13,7 @@ import { LinkTrigger } from '../netlink/link-trigger.js';
 import { buildGratuitousArp } from '../packet/arp.js';
 import { buildUnsolicitedNa } from '../packet/ndisc.js';
 import { ETH_P_ARP, ETH_P_IPV6 } from '../sys/constants.js';
-import type { ArmedSend, FireReport, Socket } from '../sys/socket.js';
+import { armedSenderStatus, type ArmedSend, type FireReport, type Socket } from '../sys/socket.js';
 import type { Announcement } from './announcer.js';
 import type { ArmedPlan } from './writer.js';
 
@@ -42,6 +42,7 @@ export class NativeArming {
   private readonly armedSeqs = new Map<number, number[]>();
   private readonly requests: NlConnection;
   private readonly requestSocket: Socket;
+  private senderLogged = false;
 
   constructor(private readonly opts: NativeArmingOptions) {
     this.requests = NlConnection.open({ ...(opts.netns !== undefined ? { netns: opts.netns } : {}), rcvbuf: REQUEST_RCVBUF, strict: true });
@@ -75,7 +76,17 @@ export class NativeArming {
         this.triggers.delete(ifindex);
       }
     }
+    this.logSender();
     return failed;
+  }
+
+  /** Once: whether the addon's sender thread got its realtime priority. */
+  private logSender(): void {
+    const st = armedSenderStatus();
+    if (this.senderLogged || !st.started) return;
+    this.senderLogged = true;
+    if (st.realtime) this.opts.log.debug('armed failovers are sent by a SCHED_FIFO thread');
+    else this.opts.log.warn({ error: st.error }, `armed failovers are sent by an ordinary thread (realtime priority refused: ${st.error ?? 'unknown'}); busy processes can delay them`);
   }
 
   disarmAll(): void {

@@ -47,10 +47,14 @@ export interface NativeSocket {
   close(): void;
 }
 
+/** The addon's armed-send thread: started on first arm; realtime when SCHED_FIFO was granted. */
+export interface ArmedSenderStatus { started: boolean; realtime: boolean; error?: string }
+
 export interface Addon {
   Socket: new (domain: number, type: number, protocol: number, netns?: string) => NativeSocket;
   realtimeNs(): bigint;
   monotonicNs(): bigint;
+  armedSenderStatus(): ArmedSenderStatus;
 }
 
 function packageRoot(): string {

@@ -1,7 +1,7 @@
 // Typed, event-emitting face of the native socket: sockaddr objects instead of bytes and
 // errors as events. Protocol modules (netlink, packet, icmp) build on this.
 import { EventEmitter } from 'node:events';
-import { addon, type NativeFireReport, type NativeSocket } from './addon.js';
+import { addon, type ArmedSenderStatus, type NativeFireReport, type NativeSocket } from './addon.js';
 import { decodeSockAddr, encodeSockAddr, type SockAddr } from './sockaddr.js';
 
 export interface Datagram {
@@ -105,3 +105,4 @@ export class Socket extends EventEmitter<SocketEvents> {
 
 export const realtimeNs = (): bigint => addon.realtimeNs();
 export const monotonicNs = (): bigint => addon.monotonicNs();
+export const armedSenderStatus = (): ArmedSenderStatus => addon.armedSenderStatus();

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { AF_PACKET, AF_UNIX, SOCK_DGRAM, SOCK_RAW, SOL_SOCKET, SO_TIMESTAMPNS } from '../../src/sys/constants.js';
-import { Socket, realtimeNs, type Datagram, type FireReport } from '../../src/sys/socket.js';
+import { Socket, armedSenderStatus, realtimeNs, type Datagram, type FireReport } from '../../src/sys/socket.js';
 import { Lab, ipJson, requireNetnsSupport } from '../helpers/netns.js';
 
 const enabled = requireNetnsSupport();
@@ -112,6 +112,10 @@ describe.runIf(enabled)('armed socket', () => {
     expect(reports[0]!.fired).toBe(true);
     expect(reports[0]!.byThread).toBe(true);
     expect(armed.got[0]!.timestampNs! < spinEndNs).toBe(true);
+    // Realtime priority is best effort; when refused, the reason is reported.
+    const st = armedSenderStatus();
+    expect(st.started).toBe(true);
+    expect(st.realtime || /^E[A-Z]+$/.test(st.error ?? '')).toBe(true);
   });
 
   it('disarm() means nothing is sent', async () => {
