@@ -86,7 +86,8 @@ export class NativeArming {
     if (this.senderLogged || !st.started) return;
     this.senderLogged = true;
     if (st.realtime) this.opts.log.debug('armed failovers are sent by a SCHED_FIFO thread');
-    else this.opts.log.warn({ error: st.error }, `armed failovers are sent by an ordinary thread (realtime priority refused: ${st.error ?? 'unknown'}); busy processes can delay them`);
+    // Under the shipped systemd unit (no CAP_SYS_NICE) this is the normal case: say so once.
+    else this.opts.log.info({ error: st.error }, `armed failovers are sent by an ordinary-priority thread (SCHED_FIFO refused: ${st.error ?? 'unknown'}); under heavy CPU load the sends can wait`);
   }
 
   disarmAll(): void {
