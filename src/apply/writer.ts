@@ -170,7 +170,8 @@ export class KernelWriter {
 
   /** Anything that could make an armed plan stale calls this. */
   invalidate(): void {
-    this.generationCell[0] = (this.generation + 1) >>> 0;
+    // Atomic, like the addon's claim: its sender thread may be firing at this very moment.
+    Atomics.add(this.generationCell, 0, 1);
   }
 
   /** From now on arm() arms plans in native code; `continueSeries` sends the rest of a series whose first frame went out natively. */
@@ -200,8 +201,8 @@ export class KernelWriter {
    * now; the ordinary run that follows finds them in place and completes the move.
    */
   fire(plan: ArmedPlan): boolean {
-    if (plan.generation !== this.generation) return false;
-    this.invalidate();
+    // Claimed as the addon claims it (compare and increment), so a plan goes out once.
+    if (Atomics.compareExchange(this.generationCell, 0, plan.generation, (plan.generation + 1) >>> 0) !== plan.generation) return false;
     const firedAt = performance.now();
     const sent = this.client.batch(plan.ops);
     for (const a of plan.announcements) {
