@@ -113,7 +113,10 @@ export class NativeArming {
     const failedSends = report.sends.filter((s) => s.errno !== 0).map((s) => s.code ?? String(s.errno));
     log.info({
       ifname: plan.ifname, changes: plan.ops.length, announced,
-      sentUs: Number(lastNs - from) / 1000, wokeNs: String(report.wokeNs), ...(failedSends.length > 0 ? { failedSends } : {}),
+      sentUs: Number(lastNs - from) / 1000, wokeNs: String(report.wokeNs), byThread: report.byThread,
+      // The netlink batch is applied inside sendmsg, under the kernel's global rtnl lock.
+      ...(plan.ops.length > 0 && report.sends[0] ? { netlinkUs: Number(report.sends[0].ns - report.startNs) / 1000 } : {}),
+      ...(failedSends.length > 0 ? { failedSends } : {}),
     }, `armed failover for ${plan.ifname} sent by the trigger: ${plan.ops.length} change(s), ${announced} first announcement(s)`);
     acks.then(
       (results) => {
