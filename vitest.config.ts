@@ -33,7 +33,7 @@ export default defineConfig({
           fileParallelism: false,
           sequence: { groupOrder: 1 },
           globalSetup: ['test/helpers/global-setup.ts'],
-          testTimeout: 300_000,
+          testTimeout: 900_000,
           // beforeAll may build the guest image (debootstrap: minutes) and boots two guests.
           hookTimeout: 1_200_000,
         },

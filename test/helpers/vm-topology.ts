@@ -87,7 +87,7 @@ export async function whereIs(g: Guest, addr: string, ns?: string): Promise<stri
 }
 
 /** Waits until `addr` sits on exactly `dev` in the host guest, and nowhere else. */
-export async function waitPlaced(host: Guest, addr: string, dev: string, timeoutMs = 60_000): Promise<void> {
+export async function waitPlaced(host: Guest, addr: string, dev: string, timeoutMs = 120_000): Promise<void> {
   await host.waitFor(
     `[ "$(ip -o addr show | awk -v a=${addr} '{ split($4, p, "/"); sub(/@.*/, "", $2); if (p[1] == a) print $2 }' | paste -sd, -)" = "${dev}" ]`,
     `${addr} on ${dev} only`,
@@ -96,7 +96,7 @@ export async function waitPlaced(host: Guest, addr: string, dev: string, timeout
 }
 
 /** The client (peer namespace "client") reaches `addr` with one ping. */
-export async function waitReach(peer: Guest, addr: string, timeoutMs = 30_000): Promise<void> {
+export async function waitReach(peer: Guest, addr: string, timeoutMs = 60_000): Promise<void> {
   const ping = addr.includes(':') ? 'ping -6' : 'ping';
   await peer.waitFor(`ip netns exec client ${ping} -c1 -W1 -n ${addr} >/dev/null`, `client reaches ${addr}`, timeoutMs, 100);
 }

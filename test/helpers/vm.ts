@@ -209,13 +209,13 @@ export class Guest {
   }
 
   /** Runs a bash script in the guest as root; never throws on a non-zero status. */
-  exec(script: string, timeoutMs = 60_000): Promise<ExecResult> {
+  exec(script: string, timeoutMs = 300_000): Promise<ExecResult> {
     if (!this.agent) throw new Error(`${this.role}: not attached`);
     return this.agent.exec(script, timeoutMs);
   }
 
   /** Runs a bash script and returns its output; a non-zero status throws with the output. */
-  async run(script: string, timeoutMs = 60_000): Promise<string> {
+  async run(script: string, timeoutMs = 300_000): Promise<string> {
     const r = await this.exec(script, timeoutMs);
     if (r.rc !== 0) throw new Error(`${this.role}: exit ${r.rc}: ${script}\n${r.out}`);
     return r.out;
@@ -307,7 +307,7 @@ export class VmLab {
       }
       for (const g of opts.guests) lab.guests.set(g.role, lab.boot(g));
       const t0 = Date.now();
-      await Promise.all([...lab.guests.values()].map((g) => g.attach(opts.bootTimeoutMs ?? 240_000)));
+      await Promise.all([...lab.guests.values()].map((g) => g.attach(opts.bootTimeoutMs ?? 600_000)));
       opts.log?.(`vm lab: ${opts.guests.map((g) => g.role).join(' + ')} booted (${lab.accel}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       return lab;
     } catch (e) {
