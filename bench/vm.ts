@@ -5,16 +5,17 @@
 //          gratuitous ARP for the data address on the bridge (tcpdump in the lab namespace).
 //   hole:  the active NIC's tap down, carrier stays up (black hole): detection -> first
 //          gratuitous ARP, for bonding's ARP monitor at 100 ms and ipmpd's probes at FDT 100 ms.
-// BENCH_VM_PULLS (20) faults per series. Under emulation absolute times stretch; the ratios
+// BENCH_VM_PULLS (20) faults per series; BENCH_VM_ONLY=name,... measures only the series whose
+// names start with one of those, keeping the other series of an earlier bench/results/vm.json. Under emulation absolute times stretch; the ratios
 // ipmpd / bonding are the result. JSON: bench/results/vm.json.
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureImage, repoRoot, VmLab, type Guest } from '../test/helpers/vm.js';
 import { configureGuests, HOST, HOST_NIC, LAN, PEER, startPing, stopPing, waitReach } from '../test/helpers/vm-topology.js';
-import { stats, writeResult, type Stats } from './lib.js';
+import { resultsDir, stats, writeResult, type Stats } from './lib.js';
 
 const D = '198.51.100.100';
 const PULLS = Number(process.env.BENCH_VM_PULLS ?? 20);
@@ -31,7 +32,7 @@ interface Mode {
   teardown: string;
 }
 
-const FREE_NICS = 'ip link del net0.100 2>/dev/null; ip link del net1.100 2>/dev/null; ip link set net0 down; ip link set net1 down';
+const FREE_NICS = 'ip link del net0.100 2>/dev/null || true; ip link del net1.100 2>/dev/null || true; ip link set net0 down; ip link set net1 down';
 const RESTORE_NICS = 'ip link set net0 up; ip link set net1 up';
 
 function bond(name: string, opts: string, fault: Mode['fault']): Mode {
@@ -127,7 +128,7 @@ class Announcements {
   }
 }
 
-interface Series { fault: Mode['fault']; outageMs: Stats; announceMs: Stats; samples: { outageMs: number; announceMs: number }[]; errors: string[] }
+interface Series { measuredAt: string; fault: Mode['fault']; outageMs: Stats; announceMs: Stats; samples: { outageMs: number; announceMs: number }[]; errors: string[] }
 
 async function series(lab: VmLab, host: Guest, peer: Guest, wire: Announcements, m: Mode): Promise<Series> {
   await host.run(m.setup, 600_000);
@@ -162,6 +163,7 @@ async function series(lab: VmLab, host: Guest, peer: Guest, wire: Announcements,
   }
   await host.run(m.teardown, 300_000);
   const r = {
+    measuredAt: new Date().toISOString(),
     fault: m.fault,
     outageMs: stats(samples.map((s) => s.outageMs)),
     announceMs: stats(samples.map((s) => s.announceMs)),
@@ -172,10 +174,23 @@ async function series(lab: VmLab, host: Guest, peer: Guest, wire: Announcements,
   return r;
 }
 
+/** Series of an earlier run, kept when BENCH_VM_ONLY re-measures only some. */
+function earlierSeries(): Record<string, Series> {
+  try {
+    const doc = JSON.parse(readFileSync(join(resultsDir(), 'vm.json'), 'utf8')) as { series?: Record<string, Series> };
+    return doc.series ?? {};
+  } catch {
+    return {};
+  }
+}
+
 export async function run(): Promise<Record<string, unknown>> {
+  const only = (process.env.BENCH_VM_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  const modes = only.length ? MODES.filter((m) => only.some((o) => m.name.startsWith(o))) : MODES;
+  if (!modes.length) throw new Error(`BENCH_VM_ONLY matches no series; series: ${MODES.map((m) => m.name).join(', ')}`);
   const image = await ensureImage((s) => console.log(s));
   const lab = await VmLab.start(image, { guests: [HOST, PEER], log: (s) => console.log(s) });
-  const results: Record<string, Series> = {};
+  const results: Record<string, Series> = only.length ? earlierSeries() : {};
   try {
     const host = lab.guest('host');
     const peer = lab.guest('peer');
@@ -187,7 +202,7 @@ export async function run(): Promise<Record<string, unknown>> {
     if (lab.accel === 'tcg') await host.run('mkdir -p /etc/systemd/system/ipmpd.service.d && printf "[Service]\\nTimeoutStartSec=600\\n" > /etc/systemd/system/ipmpd.service.d/lab-emulation.conf && systemctl daemon-reload');
     const wire = new Announcements(lab);
     await sleep(500);
-    for (const m of MODES) {
+    for (const m of modes) {
       try {
         results[m.name] = await series(lab, host, peer, wire, m);
       } catch (e) {
