@@ -22,6 +22,22 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          // Debian guests under QEMU (test/vm/, docs/testing.md "The VM lab"): one boot per
+          // file, several scenarios per boot. After the other projects (groupOrder), so two
+          // emulated CPUs do not slow their timing-sensitive namespace tests.
+          name: 'vm',
+          include: ['test/vm/**/*.test.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          globalSetup: ['test/helpers/global-setup.ts'],
+          testTimeout: 900_000,
+          // beforeAll may build the guest image (debootstrap: minutes) and boots two guests.
+          hookTimeout: 1_200_000,
+        },
+      },
     ],
   },
 });

@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   footprint: () => import('./footprint.js'),
   failback: () => import('./failback.js'),
   transitive: () => import('./transitive.js'),
+  vm: () => import('./vm.js'),
 };
 
 async function main(): Promise<void> {

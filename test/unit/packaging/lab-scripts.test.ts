@@ -9,6 +9,8 @@ import { needTool, run } from './tools.js';
 
 const SCRIPTS = [
   'vagrant/scenarios.sh', 'vagrant/link-control.sh', 'vagrant/provision.sh', 'test/unit/packaging/fake-lab.sh',
+  // The QEMU lab's image builder and guest agent (test/vm/).
+  'test/vm/build-image.sh', 'test/vm/guest/lab-agent',
   ...readdirSync(repoPath('vagrant/guest'))
     .filter((f) => !f.includes('.'))   // the executables; lab.env, *.service, *.tmpl are data
     .map((f) => `vagrant/guest/${f}`),
