@@ -4,6 +4,10 @@ import type { Reply, Request } from '../control/protocol.js';
 import type { StatusSnapshot } from '../control/status.js';
 import type { ProbeManager } from '../probe/manager.js';
 import type { EventPath } from './event-path.js';
+import { ControlServer } from '../control/server.js';
+import { readOnlySocketPath } from '../control/socket-path.js';
+import type { Logger } from '../log.js';
+import type { StateStream } from './state-stream.js';
 
 export interface ControlContext {
   events: EventPath;
@@ -48,4 +52,19 @@ function status(ctx: ControlContext): StatusSnapshot {
     groups: s.groups.map((g) => ({ ...g, fdtMs: ctx.probes.fdtMs(g.groupname) })),
     targets: ctx.probes.snapshotTargets(),
   };
+}
+
+/**
+ * The root socket (every command) and the world-connectable read-only one (ipmpstat for every
+ * user, as on Solaris). The read-only socket failing to open is logged, not fatal.
+ */
+export async function openControlSockets(socketPath: string, ctx: ControlContext, events: StateStream, log: Logger): Promise<ControlServer[]> {
+  const handler = (req: Request): Promise<Reply> => handleRequest(req, ctx);
+  const servers = [await ControlServer.listen(socketPath, handler, log.child({ component: 'control' }), { events })];
+  try {
+    servers.push(await ControlServer.listen(readOnlySocketPath(socketPath), handler, log.child({ component: 'control-ro' }), { readOnly: true, maxConnections: 16 }));
+  } catch (err) {
+    log.error({ err }, `cannot open the read-only socket ${readOnlySocketPath(socketPath)}; ipmpstat works for root only`);
+  }
+  return servers;
 }

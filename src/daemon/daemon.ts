@@ -8,11 +8,10 @@ import { Announcer } from '../apply/announcer.js';
 import { PlacedRecord } from '../apply/placed-record.js';
 import { SysctlKeeper } from '../apply/sysctl.js';
 import { KernelWriter } from '../apply/writer.js';
-import { NativeArming } from '../apply/native-arming.js';
+import type { NativeArming } from '../apply/native-arming.js';
+import { openNativeArming } from './arming-setup.js';
 import type { Intent } from '../apply/intent.js';
-import type { Request } from '../control/protocol.js';
-import { ControlServer } from '../control/server.js';
-import { readOnlySocketPath } from '../control/socket-path.js';
+import type { ControlServer } from '../control/server.js';
 import { RtnlClient } from '../netlink/client.js';
 import { RtnlMonitor, type MonitorEvent } from '../netlink/monitor.js';
 import type { Logger } from '../log.js';
@@ -22,15 +21,17 @@ import { managedAddresses } from '../apply/from-placement.js';
 import type { Notifier } from './sd-notify.js';
 import { acceptLoad, loadDaemonConfig, type ConfigSource } from './config-source.js';
 import type { LoadResult } from '../config/load.js';
-import { handleRequest } from './control-handler.js';
+import { openControlSockets } from './control-handler.js';
 import { EventPath } from './event-path.js';
 import { routeMonitorEvent } from './monitor-inputs.js';
 import { StateStream } from './state-stream.js';
 import { HookRunner } from './hooks.js';
 import { applyMemberSysctls, bringMembersUp } from './member-setup.js';
-import { rehearseFailovers } from './warmup.js';
+import { rehearse } from './warmup.js';
 import { MetricsService } from '../metrics/service.js';
-import { type CoexistenceSources, DEFAULT_SOURCES, detectManagedMembers, warningText } from './coexistence.js';
+import { type CoexistenceSources, DEFAULT_SOURCES } from './coexistence.js';
+import { warnMissing, warnOtherManagers } from './member-warnings.js';
+import { startPeriodic } from './periodic.js';
 import { startGcStorm } from './gc-storm.js';
 
 export interface DaemonOptions {
@@ -46,7 +47,6 @@ export interface DaemonOptions {
   coexistence?: CoexistenceSources;
 }
 
-const DEFAULT_INVARIANT_CHECK_MS = 20_000;
 const MONITOR_RCVBUF = 32 << 20;
 /** Rehearsal rounds before READY and at each invariant check (see warmup.ts). */
 const WARM_ROUNDS_START = 40;
@@ -64,9 +64,8 @@ export class Daemon {
   private writer!: KernelWriter;
   private arming: NativeArming | undefined;
   private events!: EventPath;
-  private control: ControlServer | undefined;
-  /** World-connectable, read-only commands: ipmpstat for every user, as on Solaris. */
-  private controlRo: ControlServer | undefined;
+  /** The root control socket and the read-only one. */
+  private controls: ControlServer[] = [];
   private readonly sysctls = new SysctlKeeper();
   /** State-change events for ipmpctl monitor and hooks. */
   private readonly stateStream: StateStream;
@@ -116,7 +115,7 @@ export class Daemon {
     // A failback grace ending is one more input of the event path: the run it asks for re-arms the plans.
     this.writer = new KernelWriter(this.client, this.monitor, this.announcer, announceFor, this.record, this.log.child({ component: 'apply' }),
       (reason) => void this.events?.handle({ kind: 'check', reason }));
-    this.armNatively();
+    this.arming = openNativeArming(this.writer, this.announcer, this.log);
     this.applySysctls();
     await bringMembersUp(this.writer, this.monitor.links, this.memberNames(), this.log);
     // Probe verdicts arrive asynchronously; until a member's first one the engine treats it
@@ -137,17 +136,11 @@ export class Daemon {
     });
     this.monitor.on('error', (err: Error) => this.log.error({ err }, 'netlink monitor error'));
     this.conflicts = new ConflictWatch({ log: this.log.child({ component: 'dad' }), onConflict: (conflict) => void this.events.handle({ kind: 'conflict', conflict }) });
-    this.warnMissing(await this.events.start());
+    warnMissing(this.config, await this.events.start(), this.log);
     this.watchConflicts();
     const warmMs = this.rehearse(WARM_ROUNDS_START);
     this.log.debug({ warmMs: Number(warmMs.toFixed(1)) }, 'failover path rehearsed');
-    const handler = (req: Request) => handleRequest(req, { events: this.events, probes: this.probes, reload: () => this.reload() });
-    this.control = await ControlServer.listen(this.opts.socketPath, handler, this.log.child({ component: 'control' }), { events: this.stateStream });
-    try {
-      this.controlRo = await ControlServer.listen(readOnlySocketPath(this.opts.socketPath), handler, this.log.child({ component: 'control-ro' }), { readOnly: true, maxConnections: 16 });
-    } catch (err) {
-      this.log.error({ err }, `cannot open the read-only socket ${readOnlySocketPath(this.opts.socketPath)}; ipmpstat works for root only`);
-    }
+    this.controls = await openControlSockets(this.opts.socketPath, { events: this.events, probes: this.probes, reload: () => this.reload() }, this.stateStream, this.log);
     this.startTimers();
     await this.metrics.configure(this.config.metrics);
     if (process.env.IPMPD_DEBUG_GC_STORM === '1') this.stopGcStorm = startGcStorm(this.log);
@@ -155,45 +148,18 @@ export class Daemon {
     this.opts.notifier.startWatchdog(() => !this.stopping);
     this.log.info({ groups: this.config.groups.map((g) => g.name), startMs: Number((now() - started).toFixed(1)) }, 'ipmpd ready');
     // After READY and not awaited: failover readiness never waits for nmcli.
-    void this.warnOtherManagers();
-  }
-
-  /** One warning per member that NetworkManager or systemd-networkd also configures. */
-  private async warnOtherManagers(): Promise<void> {
-    const names = new Set(this.memberNames());
-    const members = [...this.monitor.links.values()].filter((l) => names.has(l.name)).map((l) => ({ ifname: l.name, ifindex: l.index }));
-    const found = await detectManagedMembers(members, this.opts.coexistence ?? DEFAULT_SOURCES);
-    if (this.stopping) return;
-    for (const m of found) {
-      const group = this.config.groups.find((g) => g.interfaces.some((i) => i.name === m.ifname))?.name;
-      this.log.warn({ ifname: m.ifname, group, manager: m.manager }, warningText(m));
-    }
-  }
-
-  /** Failover plans sent by native code on carrier loss (issue 14); without it, the JavaScript fast path. */
-  private armNatively(): void {
-    if (process.env.IPMPD_NATIVE_ARMING === '0') {
-      this.log.info('native arming disabled (IPMPD_NATIVE_ARMING=0); failover plans fire from JavaScript');
-      return;
-    }
-    try {
-      this.arming = new NativeArming({ packetSocket: this.announcer.packetSocket, log: this.log.child({ component: 'arming' }) });
-      this.writer.useNativeArming(this.arming, (a) => this.announcer.continueAfterFirst(a));
-    } catch (err) {
-      this.log.warn({ err }, 'cannot open the native arming sockets; failover plans fire from JavaScript');
-    }
+    void warnOtherManagers(this.config, this.memberNames(), this.monitor.links.values(), this.opts.coexistence ?? DEFAULT_SOURCES, this.log, () => this.stopping);
   }
 
   private startTimers(): void {
     for (const t of this.timers) clearInterval(t);
-    const everyMs = this.config.daemon?.invariantCheckMs ?? DEFAULT_INVARIANT_CHECK_MS;
-    this.timers = [setInterval(() => {
-      this.rehearse(WARM_ROUNDS_PERIODIC);
-      void this.events.handle({ kind: 'check', reason: 'invariant check' });
-    }, everyMs)];
-    // keepalived's garp refresh: announce every placed address again, for peers with long ARP caches.
-    const refreshMs = Math.min(...this.config.groups.map((g) => g.announce.refreshMs ?? Infinity));
-    if (Number.isFinite(refreshMs) && refreshMs > 0) this.timers.push(setInterval(() => void this.events.handle({ kind: 'refresh' }), refreshMs));
+    this.timers = startPeriodic(this.config, {
+      check: () => {
+        this.rehearse(WARM_ROUNDS_PERIODIC);
+        void this.events.handle({ kind: 'check', reason: 'invariant check' });
+      },
+      refresh: () => void this.events.handle({ kind: 'refresh' }),
+    });
   }
 
   /** Duplicate address detection on every member that exists, for every address ipmpd manages. */
@@ -204,23 +170,9 @@ export class Daemon {
     this.conflicts.configure(nics, guarded);
   }
 
-  /** A configured member that does not exist is a mistake worth a warning, not a refusal: it may appear later. */
-  private warnMissing(names: string[]): void {
-    for (const n of names) {
-      const group = this.config.groups.find((g) => g.interfaces.some((i) => i.name === n))?.name;
-      this.log.warn({ ifname: n, group: group ?? '' }, `${n}: configured ${group === undefined ? 'in no group (anonymous)' : `in group ${group}`} but no such interface; nothing is placed on it until it appears`);
-    }
-  }
-
   /** Runs the failover rehearsal (see warmup.ts); returns how long it took in ms. */
   private rehearse(rounds: number): number {
-    const started = now();
-    try {
-      rehearseFailovers(this.config, [...this.monitor.links.values()], [...this.monitor.addresses.values()], rounds);
-    } catch (err) {
-      this.log.error({ err }, 'failover rehearsal failed');
-    }
-    return now() - started;
+    return rehearse(this.config, [...this.monitor.links.values()], [...this.monitor.addresses.values()], rounds, this.log);
   }
 
   private applySysctls(): void {
@@ -268,7 +220,7 @@ export class Daemon {
       this.hooks.configure(next.hooks);
       this.applySysctls();
       this.probes.configure(next, this.monitor.links);
-      this.warnMissing(await this.events.reload(next));
+      warnMissing(next, await this.events.reload(next), this.log);
       this.watchConflicts();
       this.startTimers();
       await this.metrics.configure(next.metrics);
@@ -292,8 +244,7 @@ export class Daemon {
     // Old copies waiting for a failback grace are not left behind on two NICs.
     if (this.writer?.handingOver().length) await this.writer.endHandovers().catch((err: unknown) => this.log.error({ err }, 'cannot end the failback grace'));
     this.hooks.close();
-    await this.controlRo?.close();
-    await this.control?.close();
+    for (const c of this.controls.reverse()) await c.close();
     await this.metrics.close();
     this.arming?.close();
     this.announcer?.close();

@@ -12,10 +12,8 @@ import { linkUsable } from '../engine/link-usable.js';
 import type { EngineEvent, EngineReply, EngineResult, Placement } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import type { RtnlMonitor } from '../netlink/monitor.js';
-import type { Address, Link, Route } from '../netlink/types.js';
 import { IFF_LOWER_UP, IFF_RUNNING, IFF_UP } from '../netlink/constants.js';
-import type { ProbeManager, ProbeVerdict } from '../probe/manager.js';
-import type { Conflict } from '../dad/conflict-watch.js';
+import type { ProbeManager } from '../probe/manager.js';
 import { ArmedPlanSet, armPlans } from './armed-plans.js';
 import { DuplicateMarks } from './duplicates.js';
 import { dataOn, EngineLog, memberNames, mergeResults, recoveredAddresses } from './engine-results.js';
@@ -23,23 +21,9 @@ import { logMembership, MemberLinks, type MemberChange } from './member-links.js
 import { MemberHwaddrs } from './hwaddrs.js';
 import type { StepObserver } from './step-observer.js';
 import type { StateStream } from './state-stream.js';
+import { probeEvent, type DaemonInput } from './daemon-input.js';
 
-export type DaemonInput =
-  /** Any link notification (a rename concerns a link that no longer has a member's name). */
-  | { kind: 'link'; link: Link; removed: boolean }
-  | { kind: 'address'; added: boolean; address: Address }
-  | { kind: 'route-removed'; route: Route }
-  | { kind: 'probe'; ifname: string; verdict: ProbeVerdict }
-  /** The engine's deadline (flap damping) has come. */
-  | { kind: 'timer' }
-  /** Re-check everything against a fresh dump (monitor resync, periodic check, reload). */
-  | { kind: 'check'; reason: string }
-  /** announce.refreshMs: announce every placed data address again. */
-  | { kind: 'refresh' }
-  | { kind: 'admin'; cmd: 'offline' | 'undo-offline'; ifname: string }
-  /** Another host claimed one of our addresses (src/dad/). */
-  | { kind: 'conflict'; conflict: Conflict };
-
+export type { DaemonInput } from './daemon-input.js';
 
 const RECONCILE_DEBOUNCE_MS = 5;
 const now = (): number => performance.now();
@@ -153,13 +137,7 @@ export class EventPath {
         return Promise.resolve(undefined);
       case 'probe': {
         if (!this.members.has(input.ifname)) return Promise.resolve(undefined);
-        const v = input.verdict;
-        const ev: EngineEvent = {
-          type: 'probe', ifname: input.ifname, state: v.state,
-          ...(v.lastOkAt !== undefined ? { lastOkAt: v.lastOkAt } : {}),
-          ...(v.failingSince !== undefined ? { failingSince: v.failingSince } : {}),
-        };
-        return this.step(this.engine.handle(ev, now()), `${input.ifname} probes ${v.state}`, new Set()).then(() => undefined);
+        return this.step(this.engine.handle(probeEvent(input.ifname, input.verdict), now()), `${input.ifname} probes ${input.verdict.state}`, new Set()).then(() => undefined);
       }
       case 'timer':
         return this.step(this.engine.tick(now()), 'timer', new Set()).then(() => undefined);

@@ -14,6 +14,7 @@ import { encodeNlMsg } from '../netlink/nlmsg.js';
 import type { Address, Link } from '../netlink/types.js';
 import { buildGratuitousArp } from '../packet/arp.js';
 import { buildUnsolicitedNa } from '../packet/ndisc.js';
+import type { Logger } from '../log.js';
 
 const none: ReadonlySet<string> = new Set();
 
@@ -46,4 +47,15 @@ export function rehearseFailovers(config: IpmpConfig, links: Link[], addresses: 
     }
   }
   return planned;
+}
+
+/** The daemon's call: a rehearsal that never throws (a failure is logged); returns how long it took in ms. */
+export function rehearse(config: IpmpConfig, links: Link[], addresses: Address[], rounds: number, log: Logger): number {
+  const started = performance.now();
+  try {
+    rehearseFailovers(config, links, addresses, rounds);
+  } catch (err) {
+    log.error({ err }, 'failover rehearsal failed');
+  }
+  return performance.now() - started;
 }
