@@ -59,8 +59,35 @@ export function intentFromPlacement(placement: Placement, config: IpmpConfig): I
   return {
     members: trackedGroups(config).flatMap((g) => g.interfaces.map((i) => i.name)),
     addresses,
-    routes,
+    routes: mergeSharedRoutes(routes),
     managed: [...managed],
     healthy,
   };
+}
+
+/**
+ * The kernel has one route per destination: when two groups both route one (typically each a
+ * default route via its own router), they become one multipath route over both groups' next
+ * hops — as Solaris spreads over several default routers — instead of replacing each other on
+ * every run. The first group's source stays. IPv6 routes without a gateway are the exception:
+ * the kernel refuses device-only IPv6 multipath, so the first group's route stands.
+ */
+export function mergeSharedRoutes(routes: RouteIntent[]): RouteIntent[] {
+  const byDst = new Map<string, RouteIntent>();
+  const out: RouteIntent[] = [];
+  for (const r of routes) {
+    const key = `${r.family}|${r.dst}/${r.dstLen}`;
+    const first = byDst.get(key);
+    if (!first) {
+      const copy = { ...r, nexthops: [...r.nexthops] };
+      byDst.set(key, copy);
+      out.push(copy);
+      continue;
+    }
+    if (r.family === 6 && [...first.nexthops, ...r.nexthops].some((h) => h.gateway === undefined)) continue;
+    for (const h of r.nexthops) {
+      if (!first.nexthops.some((x) => x.ifname === h.ifname && x.gateway === h.gateway)) first.nexthops.push(h);
+    }
+  }
+  return out;
 }
