@@ -121,6 +121,8 @@ export class KernelWriter {
   private queued: Queued | undefined;
   /** Addresses whose series an armed plan already started; the next run does not announce them again. */
   private preannounced = new Set<string>();
+  /** The intent of the last completed run. */
+  private applied: Intent | undefined;
   /**
    * The generation, bumped by every change of placement or link state; an armed plan fires
    * only for the current one. It lives in a cell the addon reads too, so a plan armed in
@@ -299,6 +301,10 @@ export class KernelWriter {
     // have heard the new home already, so the address is announced again from where it stays.
     const reannounce = new Set(asked);
     for (const a of this.handovers.settle(intent, (name) => this.indexOf(name))) if (!skip.has(a)) reannounce.add(a);
+    // A data address the previous run left on another NIC and already where this run wants it
+    // was moved by an armed plan whose report JavaScript has not had: announce it here, or
+    // peers would hear only the plan's first frame. (A late report restarts the series: harmless.)
+    for (const a of movedSince(this.applied, intent)) if (!skip.has(a)) reannounce.add(a);
     // The monitor's view lags our own changes by however many notifications are still
     // unread. Right after a run it would show addresses we just removed, so those runs read
     // a dump; a first move after a quiet spell uses the view, which costs nothing.
@@ -346,6 +352,7 @@ export class KernelWriter {
     if (routeChanges.length > 0) this.recordResults(routeChanges, await this.client.batch(routeChanges.map(toOp)), report);
     report.durationMs = performance.now() - started;
     this.lastRunEnd = performance.now();
+    this.applied = intent;
     if (report.changes.length > 0 || report.failures.length > 0) {
       this.log.info({
         reason, changes: report.changes.length > 16 ? [...report.changes.slice(0, 16), `… ${report.changes.length - 16} more`] : report.changes,
@@ -432,4 +439,12 @@ export class KernelWriter {
       this.log.error({ err: { code: err.code, message: err.message }, change: text }, `cannot apply: ${text}`);
     });
   }
+}
+
+/** Data addresses whose NIC differs between two intents. */
+function movedSince(before: Intent | undefined, now: Intent): string[] {
+  if (!before) return [];
+  const was = new Map<string, string>();
+  for (const a of before.addresses) if (a.role === 'data') was.set(a.address, a.ifname);
+  return now.addresses.filter((a) => a.role === 'data' && was.has(a.address) && was.get(a.address) !== a.ifname).map((a) => a.address);
 }
