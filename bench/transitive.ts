@@ -9,12 +9,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { DEFAULT_ANNOUNCE, DEFAULT_MPATHD, type IpmpConfig } from '../src/config/model.js';
-import type { ProbeRecord, ProbeState } from '../src/control/status.js';
-import { silentLogger } from '../src/log.js';
-import { RtnlClient } from '../src/netlink/client.js';
-import type { Link } from '../src/netlink/types.js';
-import { ProbeManager } from '../src/probe/index.js';
-import { nsPath, sh, stats, withNamespaces, writeResult } from './lib.js';
+import type { ProbeRecord } from '../src/control/status.js';
+import { startManager as startRunner, until as waitFor, type Running } from './probe-runner.js';
+import { sh, stats, withNamespaces, writeResult } from './lib.js';
 
 const ROUTER = '192.0.2.254';
 
@@ -55,35 +52,8 @@ function config(fdtMs: number): IpmpConfig {
   };
 }
 
-interface Running { mgr: ProbeManager; state: Map<string, ProbeState>; events: { ifname: string; state: ProbeState; at: number }[] }
-
-async function startManager(lab: Lab, fdtMs: number): Promise<Running> {
-  const rtnl = RtnlClient.open({ netns: nsPath(lab.host) });
-  try {
-    const links = new Map<number, Link>((await rtnl.listLinks()).map((l) => [l.index, l]));
-    const state = new Map<string, ProbeState>();
-    const events: Running['events'] = [];
-    const mgr = new ProbeManager({
-      log: silentLogger,
-      netns: nsPath(lab.host),
-      onVerdict: (ifname, v) => { state.set(ifname, v.state); events.push({ ifname, state: v.state, at: performance.now() }); },
-    });
-    mgr.configure(config(fdtMs), links);
-    mgr.updateAddresses(await rtnl.listAddresses());
-    mgr.updateRoutes(await rtnl.listRoutes());
-    return { mgr, state, events };
-  } finally {
-    rtnl.close();
-  }
-}
-
-async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`bench transitive: timed out waiting for ${what}`);
-    await sleep(2);
-  }
-}
+const startManager = (lab: Lab, fdtMs: number): Promise<Running> => startRunner(lab.host, config(fdtMs));
+const until = (cond: () => boolean, timeoutMs: number, what: string): Promise<void> => waitFor('transitive', cond, timeoutMs, what);
 
 const bothOk = (r: Running): boolean => r.state.get('eth0') === 'ok' && r.state.get('eth1') === 'ok';
 
